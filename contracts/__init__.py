@@ -1,0 +1,1 @@
+"""Versioned event and API contracts shared by every Safeguard service."""
