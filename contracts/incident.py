@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from contracts.sensitivity import operational, personal
 
@@ -163,7 +164,7 @@ class Reporter(BaseModel):
     relationship: str | None = Field(default=None, max_length=100, json_schema_extra=personal)
 
 
-_EXAMPLE = {
+_EXAMPLE: JsonDict = {
     "identifier": "HL111-2026-000123",
     "sent": "2026-11-29T08:15:00+07:00",
     "status": "Actual",
@@ -221,11 +222,14 @@ class IncidentReportedV1(BaseModel):
     model_config = ConfigDict(extra="forbid", title="incident-reported.v1")
 
     incident_id: str = Field(
-        pattern=r"^inc_[0-9a-f]{32}$", description="Assigned by intake.",
+        pattern=r"^inc_[0-9a-f]{32}$",
+        description="Assigned by intake.",
         json_schema_extra=operational,
     )
     sender: str = Field(
-        min_length=1, max_length=64, description="The authenticated source system (CAP sender).",
+        min_length=1,
+        max_length=64,
+        description="The authenticated source system (CAP sender).",
         json_schema_extra=operational,
     )
     received_at: datetime = Field(json_schema_extra=operational)

@@ -1,0 +1,79 @@
+"""`safeguard stack up`: the whole system on this machine, in the foreground, until Ctrl-C."""
+
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from devstack.kafka import KafkaStackError, LocalKafka
+
+__all__ = ["SERVICES", "run_stack"]
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    argv: tuple[str, ...]
+    url: str
+
+
+SERVICES = (Service("intake", ("intake", "--port", "8000"), "http://127.0.0.1:8000/docs"),)
+
+
+def run_stack(kafka_home: Path) -> int:
+    broker = LocalKafka(kafka_home)
+    started_kafka = broker.running_pid() is None
+    try:
+        if started_kafka:
+            print(f"starting Kafka (data in {kafka_home}) ...", flush=True)
+            broker.start()
+        from services.messaging.topics_admin import ensure_topics
+
+        ensure_topics(broker.bootstrap)
+    except KafkaStackError as error:
+        print(f"safeguard stack: {error}", file=sys.stderr)
+        return 1
+    processes = [_spawn(service) for service in SERVICES]
+    try:
+        return _supervise(processes)
+    finally:
+        for process in processes:
+            _terminate(process)
+        if started_kafka:
+            broker.stop()
+            print("Kafka stopped", flush=True)
+
+
+def _spawn(service: Service) -> "subprocess.Popen[bytes]":
+    print(f"starting {service.name}: {service.url}", flush=True)
+    return subprocess.Popen([sys.executable, "-m", "services.cli", *service.argv])  # noqa: S603
+
+
+def _supervise(processes: "list[subprocess.Popen[bytes]]") -> int:
+    stopping = False
+
+    def request_stop(_signal: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    print("the stack is up; Ctrl-C stops it", flush=True)
+    while not stopping:
+        if any((code := process.poll()) is not None for process in processes):
+            print(f"a service exited (code {code}); stopping the stack", file=sys.stderr)
+            return 1
+        time.sleep(0.5)
+    return 0
+
+
+def _terminate(process: "subprocess.Popen[bytes]") -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()

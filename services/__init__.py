@@ -1,0 +1,1 @@
+"""The Safeguard services: intake, router, notifier, and what they share."""

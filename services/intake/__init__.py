@@ -1,0 +1,1 @@
+"""Intake: the HTTP entrypoint that puts incidents durably on Kafka."""

@@ -1,0 +1,291 @@
+"""The intake HTTP API. Routes only translate between HTTP and IntakeService."""
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import BaseModel, ValidationError
+
+from contracts.incident import IncidentV1
+from services.intake.body import read_json
+from services.intake.http_errors import ClientError, field_errors, problem
+from services.intake.idempotency import IdempotencyIndex
+from services.intake.idempotency_store import IdempotencyStore
+from services.intake.metrics import IntakeMetrics
+from services.intake.ratelimit import RateLimiter
+from services.intake.service import Accepted, Conflict, IntakeService
+from services.intake.settings import IntakeSettings
+from services.intake.sources import Source, SourceRegistry, load_sources
+from services.messaging.publisher import EventPublisher, PublishUnavailable
+from services.observability.logging import request_id_var
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+class IncidentAccepted(BaseModel):
+    incident_id: str
+    replay: bool
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    status: int
+    incident_id: str | None = None
+    replay: bool | None = None
+    title: str | None = None
+    detail: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+class BatchResult(BaseModel):
+    results: list[BatchItemResult]
+
+
+def create_app(
+    settings: IntakeSettings,
+    registry: CollectorRegistry | None = None,
+    sources: SourceRegistry | None = None,
+) -> FastAPI:
+    registry = registry or CollectorRegistry()
+    metrics = IntakeMetrics(registry)
+    sources = sources or load_sources(settings.sources_file)
+    publisher = EventPublisher(
+        settings.kafka_bootstrap,
+        source="safeguard/intake",
+        request_timeout=settings.kafka_request_timeout_seconds,
+    )
+    index = IdempotencyIndex()
+    store = IdempotencyStore(settings.kafka_bootstrap, index, publisher)
+    service = IntakeService(publisher, index, store, metrics, settings.publish_timeout_seconds)
+    limiter = RateLimiter(time.monotonic)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await publisher.start()
+        await store.start()
+        log.info("intake ready", extra={"idempotency_records": len(index)})
+        yield
+        await store.stop()
+        await publisher.stop()
+
+    app = FastAPI(
+        title="Safeguard intake",
+        version="1",
+        description="Report child-protection incidents. A 202 means the incident is on Kafka.",
+        lifespan=lifespan,
+    )
+    _install_middleware(app, metrics)
+    retry_after = {"Retry-After": str(settings.retry_after_seconds)}
+
+    def authorize(request: Request) -> Source:
+        scheme, _, key = request.headers.get("authorization", "").partition(" ")
+        source = sources.authenticate(key.strip() if scheme.lower() == "bearer" else None)
+        if source is None:
+            raise ClientError(
+                401,
+                "Unauthorized",
+                "a valid, unrevoked API key is required as 'Bearer <key>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        wait = limiter.acquire(source.id, source.rate_per_second, source.burst)
+        if wait > 0:
+            raise ClientError(
+                429,
+                "Too Many Requests",
+                f"rate limit for source '{source.id}' exceeded",
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
+        return source
+
+    async def accept(source: Source, raw: Any, header_key: str | None) -> Accepted:
+        try:
+            incident = IncidentV1.model_validate(raw)
+        except ValidationError as error:
+            raise ClientError(
+                422, "Invalid incident", "some fields are invalid", fields=field_errors(error)
+            ) from error
+        try:
+            outcome = await service.accept(source.id, incident, header_key)
+        except PublishUnavailable as error:
+            metrics.unavailable.inc()
+            raise ClientError(
+                503,
+                "Service Unavailable",
+                "the incident could not be stored now; retry with the same request",
+                headers=retry_after,
+            ) from error
+        if isinstance(outcome, Conflict):
+            raise ClientError(
+                409,
+                "Conflict",
+                f"this identifier was already reported as {outcome.incident_id} with different "
+                "content; report a change under a new identifier",
+            )
+        return outcome
+
+    @app.post(
+        "/v1/incidents",
+        status_code=202,
+        response_model=IncidentAccepted,
+        openapi_extra=_json_body("IncidentV1"),
+        responses=_problem_responses(401, 409, 413, 415, 422, 429, 503),
+    )
+    async def post_incident(request: Request) -> IncidentAccepted:
+        source = authorize(request)
+        raw = await read_json(request, settings.max_body_bytes)
+        outcome = await accept(source, raw, request.headers.get("idempotency-key"))
+        return IncidentAccepted(incident_id=outcome.incident_id, replay=outcome.replay)
+
+    @app.post(
+        "/v1/incidents:batch",
+        status_code=207,
+        response_model=BatchResult,
+        openapi_extra=_json_body("IncidentBatch"),
+        responses=_problem_responses(401, 413, 415, 422, 429),
+    )
+    async def post_batch(request: Request) -> BatchResult:
+        source = authorize(request)
+        raw = await read_json(request, settings.max_body_bytes * settings.max_batch_items)
+        items = raw.get("incidents") if isinstance(raw, dict) else None
+        if not isinstance(items, list) or not 1 <= len(items) <= settings.max_batch_items:
+            raise ClientError(
+                422,
+                "Invalid batch",
+                f'send {{"incidents": [...]}} with 1 to {settings.max_batch_items} items',
+            )
+        results = await asyncio.gather(
+            *(_batch_item(source, index, item) for index, item in enumerate(items))
+        )
+        return BatchResult(results=list(results))
+
+    async def _batch_item(source: Source, index: int, item: Any) -> BatchItemResult:
+        try:
+            outcome = await accept(source, item, None)
+        except ClientError as error:
+            return BatchItemResult(
+                index=index,
+                status=error.status,
+                title=error.title,
+                detail=error.detail,
+                errors=error.fields,
+            )
+        return BatchItemResult(
+            index=index, status=202, incident_id=outcome.incident_id, replay=outcome.replay
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        ready = await publisher.reachable()
+        return JSONResponse(
+            {"kafka": "reachable" if ready else "unreachable"}, status_code=200 if ready else 503
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_exception_handler(ClientError, _client_error_handler)
+    app.openapi = _openapi_with_contracts(app)  # type: ignore[method-assign]
+    return app
+
+
+async def _client_error_handler(_: Request, error: Exception) -> Response:
+    assert isinstance(error, ClientError)
+    return problem(error)
+
+
+def _install_middleware(app: FastAPI, metrics: IntakeMetrics) -> None:
+    @app.middleware("http")
+    async def observe(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        token = request_id_var.set(request_id[:64])
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            request_id_var.reset(token)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        metrics.requests.labels(template, str(response.status_code)).inc()
+        response.headers["X-Request-Id"] = request_id[:64]
+        log.info(
+            "request",
+            extra={
+                "request_id": request_id[:64],
+                "method": request.method,
+                "route": template,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+        return response
+
+
+def _json_body(schema_name: str) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+            },
+        },
+        "security": [{"HTTPBearer": []}],
+    }
+
+
+def _problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {"description": "RFC 9457 problem", "content": {"application/problem+json": {}}}
+        for status in statuses
+    }
+
+
+def _openapi_with_contracts(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """Publish the contract models as the request bodies the routes read by hand."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = original()
+        components = document.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
+        incident = IncidentV1.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(incident.pop("$defs", {}))
+        schemas["IncidentV1"] = incident
+        schemas["IncidentBatch"] = {
+            "type": "object",
+            "required": ["incidents"],
+            "additionalProperties": False,
+            "properties": {
+                "incidents": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 100,
+                    "items": {"$ref": "#/components/schemas/IncidentV1"},
+                }
+            },
+        }
+        components.setdefault("securitySchemes", {})["HTTPBearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+        }
+        app.openapi_schema = document
+        return document
+
+    return openapi

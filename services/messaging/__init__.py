@@ -1,0 +1,1 @@
+"""Kafka wiring shared by the services: topic administration and the event publisher."""
