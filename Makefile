@@ -1,0 +1,25 @@
+# The two commands of the README: `make run` (the whole system) and `make test` (every check).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test kafka-fetch clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	$(BIN)/safeguard stack up
+
+test: $(INSTALLED)
+	scripts/test
+
+kafka-fetch: $(INSTALLED)
+	$(BIN)/safeguard kafka fetch
+
+clean:
+	rm -rf $(VENV) .var
