@@ -2,8 +2,15 @@
 
 from dataclasses import dataclass
 
-__all__ = ["ALL_TOPICS", "Topic", "ALERT_EVENTS", "ALERTS_REQUESTED", "DEAD_LETTERS",
-           "IDEMPOTENCY", "INCIDENTS"]
+__all__ = [
+    "ALERTS_REQUESTED",
+    "ALERT_EVENTS",
+    "ALL_TOPICS",
+    "DEAD_LETTERS",
+    "IDEMPOTENCY",
+    "INCIDENTS",
+    "Topic",
+]
 
 
 @dataclass(frozen=True)

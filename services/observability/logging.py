@@ -50,6 +50,8 @@ def configure_logging(level: str = "INFO", stream: TextIO = sys.stderr) -> loggi
     root.setLevel(level)
     for name in _PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+    # twilio logs every API request's URL and headers at INFO.
+    logging.getLogger("twilio").setLevel(max(logging.WARNING, root.level))
     # uvicorn's access log prints raw paths and query strings; our middleware logs requests.
     logging.getLogger("uvicorn.access").disabled = True
     return handler
