@@ -52,7 +52,8 @@ class AlertRequestedV1(BaseModel):
     agency_id: str = Field(json_schema_extra=operational)
     agency_kind: str = Field(json_schema_extra=operational)
     rule_path: list[str] = Field(
-        min_length=1, description="Names of the rules that chose this agency, root first.",
+        min_length=1,
+        description="Names of the rules that chose this agency, root first.",
         json_schema_extra=operational,
     )
     rules_version: str = Field(json_schema_extra=operational)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["Sensitivity", "personal", "operational", "personal_field_paths"]
+__all__ = ["Sensitivity", "operational", "personal", "personal_field_paths"]
 
 
 class Sensitivity(StrEnum):
