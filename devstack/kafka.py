@@ -34,6 +34,10 @@ class LocalKafka:
     controller_port: int = 9093
     version: str = KAFKA_VERSION
 
+    def __post_init__(self) -> None:
+        # Maven and java resolve relative paths against other directories than ours.
+        object.__setattr__(self, "home", self.home.resolve())
+
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
