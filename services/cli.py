@@ -37,6 +37,17 @@ def _parser() -> argparse.ArgumentParser:
     intake.add_argument("--port", type=int, default=8000)
     intake.set_defaults(handler=_intake)
 
+    router = commands.add_parser("router", help="run the router (faust worker)")
+    router.set_defaults(handler=_router)
+
+    notifier = commands.add_parser("notifier", help="run the notifier worker (faust)")
+    notifier.set_defaults(handler=_notifier)
+
+    notifier_api = commands.add_parser("notifier-api", help="run the notifier's HTTP front")
+    notifier_api.add_argument("--host", default="127.0.0.1")
+    notifier_api.add_argument("--port", type=int, default=8001)
+    notifier_api.set_defaults(handler=_notifier_api)
+
     stack = commands.add_parser("stack", help="run the whole system locally")
     stack.add_argument("action", choices=["up"])
     stack.add_argument("--kafka-home", type=Path, default=DEFAULT_KAFKA_HOME)
@@ -93,6 +104,40 @@ def _intake(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"safeguard intake: {error}", file=sys.stderr)
         return 2
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
+    return 0
+
+
+def _router(_: argparse.Namespace) -> int:
+    from services.router.settings import RouterSettings
+    from services.router.worker import run
+
+    return run(RouterSettings())
+
+
+def _notifier(_: argparse.Namespace) -> int:
+    from services.notifier.settings import NotifierSettings
+    from services.notifier.worker import run
+
+    return run(NotifierSettings())
+
+
+def _notifier_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from services.notifier.api import create_app
+    from services.notifier.roster import ConfigError, load_rosters
+    from services.notifier.settings import NotifierSettings
+    from services.observability.logging import configure_logging
+
+    settings = NotifierSettings()
+    configure_logging(settings.log_level)
+    try:
+        rosters = load_rosters(settings.config_dir / "rosters.yaml")
+    except ConfigError as error:
+        print(f"safeguard notifier-api: {error}", file=sys.stderr)
+        return 2
+    app = create_app(settings, rosters)
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False)
     return 0
 

@@ -1,0 +1,111 @@
+"""The router's topics, table and agent. The agent moves bytes: decoding and deciding happen in
+services.router.processing; sends are awaited before the table is updated, so a crash can
+repeat an alert request (same alert id, which the notifier recognises) but never lose one."""
+
+import base64
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+from faust.types import EventT
+
+from contracts import cloudevents
+from contracts.deadletter import DeadLetterV1
+from contracts.topics import ALERTS_REQUESTED, DEAD_LETTERS, INCIDENTS
+from services.messaging.faust_events import event_headers
+from services.router.directory import Directory
+from services.router.metrics import RouterMetrics
+from services.router.processing import DeadLetter, Routed, RoutedState, process
+from services.router.rules import RuleSet
+
+__all__ = ["ALERT_REQUESTED_TYPE", "DEAD_LETTER_TYPE", "register"]
+
+log = logging.getLogger(__name__)
+
+SOURCE = "safeguard/router"
+ALERT_REQUESTED_TYPE = "org.safeguard.alert.requested.v1"
+DEAD_LETTER_TYPE = "org.safeguard.dead-letter.v1"
+
+
+def register(app: faust.App, directory: Directory, rules: RuleSet, metrics: RouterMetrics) -> None:
+    incidents = app.topic(INCIDENTS.name, key_serializer="raw", value_serializer="raw")
+    alerts = app.topic(ALERTS_REQUESTED.name, key_serializer="raw", value_serializer="raw")
+    dead_letters = app.topic(DEAD_LETTERS.name, key_serializer="raw", value_serializer="raw")
+    routed = app.Table("routed-incidents", partitions=INCIDENTS.partitions, value_type=dict)
+
+    # concurrency=1: faust can commit past an in-flight message with more (faust #606).
+    @app.agent(incidents, concurrency=1)
+    async def route_incidents(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            started = time.perf_counter()
+            key = event.key.decode(errors="replace") if event.key else ""
+            previous = routed.get(key)
+            try:
+                outcome = process(
+                    event_headers(event),
+                    event.value,
+                    RoutedState.model_validate(previous) if previous else None,
+                    directory,
+                    rules,
+                    datetime.now(UTC),
+                )
+            except Exception as error:  # a bug must cost one record, not the whole stream
+                outcome = DeadLetter("internal_error", f"router failed: {type(error).__name__}")
+            if isinstance(outcome, DeadLetter):
+                await _dead_letter(dead_letters, event, outcome, metrics)
+                continue
+            await _emit(alerts, outcome, metrics)
+            routed[key] = outcome.state.model_dump()
+            metrics.latency.observe(time.perf_counter() - started)
+
+
+async def _emit(alerts: faust.TopicT, outcome: Routed, metrics: RouterMetrics) -> None:
+    pending = []
+    for request in outcome.requests:
+        headers, value = cloudevents.encode(
+            type=ALERT_REQUESTED_TYPE, source=SOURCE, data=request, subject=request.alert_id
+        )
+        pending.append(
+            await alerts.send(key=request.alert_id.encode(), value=value, headers=headers)
+        )
+        metrics.routed.labels(
+            request.rule_path[-1], request.facts.category.value, request.kind.value
+        ).inc()
+    for sent in pending:
+        await sent  # the broker's acknowledgment
+    category = outcome.requests[0].facts.category.value if outcome.requests else "unknown"
+    result = (
+        "duplicate"
+        if outcome.duplicate
+        else ("fallback" if any(r.fallback for r in outcome.requests) else "routed")
+    )
+    metrics.incidents.labels(category, result).inc()
+
+
+async def _dead_letter(
+    topic: faust.TopicT, event: EventT[Any], outcome: DeadLetter, metrics: RouterMetrics
+) -> None:
+    message = event.message
+    letter = DeadLetterV1(
+        service=SOURCE,
+        reason=outcome.reason,
+        details=outcome.details,
+        original_topic=message.topic,
+        original_partition=message.partition,
+        original_offset=message.offset,
+        original_key=message.key.decode(errors="replace") if message.key else None,
+        original_headers={
+            name: base64.b64encode(raw).decode() for name, raw in event_headers(event)
+        },
+        original_value=base64.b64encode(message.value).decode() if message.value else None,
+        failed_at=datetime.now(UTC),
+    )
+    headers, value = cloudevents.encode(type=DEAD_LETTER_TYPE, source=SOURCE, data=letter)
+    await (await topic.send(key=message.key, value=value, headers=headers))
+    metrics.dead_letters.labels(outcome.code).inc()
+    log.warning(
+        "incident record dead-lettered",
+        extra={"code": outcome.code, "partition": message.partition, "offset": message.offset},
+    )

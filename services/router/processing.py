@@ -1,0 +1,93 @@
+"""One incidents-topic record in, the alert requests (or a dead letter) out. Pure: the faust
+agent decodes nothing and decides nothing itself, it only moves bytes and state."""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import BaseModel, ValidationError
+
+from contracts import cloudevents
+from contracts.alert import AlertRequestedV1, RequestKind
+from contracts.incident import IncidentReportedV1
+from services.router.directory import Directory
+from services.router.routing import route, to_alert_request
+from services.router.rules import RuleSet
+
+__all__ = ["INCIDENT_REPORTED_TYPE", "DeadLetter", "Routed", "RoutedState", "process"]
+
+INCIDENT_REPORTED_TYPE = "org.safeguard.incident.reported.v1"
+
+
+class RoutedState(BaseModel):
+    """What the router remembers per incident: which agencies it alerted, about which facts."""
+
+    agencies: list[str]
+    facts: str
+
+
+@dataclass(frozen=True)
+class Routed:
+    requests: list[AlertRequestedV1]
+    state: RoutedState
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    code: str  # bounded, for metrics: malformed_envelope, unexpected_type, invalid_body
+    reason: str
+    details: list[str] = field(default_factory=list)
+
+
+def process(
+    headers: cloudevents.Headers,
+    value: bytes | None,
+    previous: RoutedState | None,
+    directory: Directory,
+    rules: RuleSet,
+    now: datetime,
+) -> Routed | DeadLetter:
+    try:
+        event = cloudevents.decode(headers, value)
+    except cloudevents.MalformedEvent as error:
+        return DeadLetter("malformed_envelope", f"not a CloudEvent: {error}")
+    if event.type != INCIDENT_REPORTED_TYPE:
+        return DeadLetter("unexpected_type", f"unexpected ce_type {event.type!r}")
+    try:
+        incident = IncidentReportedV1.model_validate_json(event.data)
+    except ValidationError as error:
+        paths = [".".join(str(p) for p in issue["loc"]) for issue in error.errors()]
+        return DeadLetter("invalid_body", "body does not match incident-reported.v1", paths)
+    decisions = route(incident, directory, rules, now)
+    requests = [
+        to_alert_request(decision, incident, directory, now, RequestKind.NEW)
+        for decision in decisions
+    ]
+    return _against_previous(requests, previous)
+
+
+def _against_previous(requests: list[AlertRequestedV1], previous: RoutedState | None) -> Routed:
+    """A report seen before alerts nobody twice: known agencies get an update when the facts
+    changed and nothing when they did not; agencies new to the incident get a new alert."""
+    facts = _facts_digest(requests)
+    agencies = [request.agency_id for request in requests]
+    if previous is None:
+        return Routed(requests, RoutedState(agencies=agencies, facts=facts))
+    known = set(previous.agencies)
+    changed = facts != previous.facts
+    outgoing = [
+        request.model_copy(update={"kind": RequestKind.UPDATE})
+        if request.agency_id in known
+        else request
+        for request in requests
+        if changed or request.agency_id not in known
+    ]
+    merged = previous.agencies + [a for a in agencies if a not in known]
+    return Routed(outgoing, RoutedState(agencies=merged, facts=facts), duplicate=not outgoing)
+
+
+def _facts_digest(requests: list[AlertRequestedV1]) -> str:
+    if not requests:
+        return ""
+    return hashlib.sha256(requests[0].facts.model_dump_json().encode()).hexdigest()

@@ -1,0 +1,210 @@
+"""Which agencies must act on an incident, and the alert request for each. Pure: the same
+event, directory, rules and clock always give the same decisions and requests."""
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from contracts.alert import AlertFacts, AlertRequestedV1, RequestKind
+from contracts.incident import IncidentReportedV1, IncidentV1
+from services.router.directory import Agency, AgencyKind, Directory
+from services.router.rules import Route, RuleSet, Selector, Target
+
+__all__ = [
+    "ALERT_ID_NAMESPACE",
+    "Decision",
+    "Match",
+    "alert_id",
+    "matches",
+    "route",
+    "to_alert_request",
+]
+
+ALERT_ID_NAMESPACE = uuid.UUID("a430b9f9-9e1b-472b-b6c7-2a78cf3dd474")
+
+
+@dataclass(frozen=True)
+class Decision:
+    agency_id: str
+    agency_kind: str
+    rule_path: tuple[str, ...]  # route names, root first
+    rules_version: str
+    fallback: bool
+    ack_deadline: datetime
+
+
+@dataclass(frozen=True)
+class Match:
+    """A route whose own targets apply to the incident."""
+
+    path: tuple[str, ...]
+    targets: tuple[Target, ...]
+    deadline: timedelta
+
+    @property
+    def is_default(self) -> bool:
+        return len(self.path) == 1
+
+
+def route(
+    event: IncidentReportedV1, directory: Directory, rules: RuleSet, now: datetime
+) -> list[Decision]:
+    """One decision per agency, in rule order; never empty (the duty desk is the fallback)."""
+    incident = event.incident
+    found = matches(incident, directory, rules)
+    decisions: dict[str, Decision] = {}
+    for match in found:
+        for target in match.targets:
+            for agency in _resolve(target, incident, directory):
+                _keep(decisions, _decide(agency, match, rules.version, now))
+    if not decisions:
+        return [_fallback(found, directory, rules, now)]
+    return list(decisions.values())
+
+
+def matches(incident: IncidentV1, directory: Directory, rules: RuleSet) -> list[Match]:
+    """The routes whose own targets apply, depth-first in rule order."""
+    root = rules.route
+    assert root.ack_deadline is not None, "load_rules checks the root has a deadline"
+    return _walk(root, incident, directory, (), root.ack_deadline)
+
+
+def _walk(
+    node: Route,
+    incident: IncidentV1,
+    directory: Directory,
+    parent_path: tuple[str, ...],
+    parent_deadline: timedelta,
+) -> list[Match]:
+    path = (*parent_path, node.name)
+    deadline = node.ack_deadline or parent_deadline
+    found: list[Match] = []
+    settled = False
+    for child in node.routes:
+        if child.match.matches(incident, directory):
+            found += _walk(child, incident, directory, path, deadline)
+            if not child.continue_:
+                settled = True
+                break
+    if not settled and node.targets:
+        found.append(Match(path, node.targets, deadline))
+    return found
+
+
+def _resolve(target: Target, incident: IncidentV1, directory: Directory) -> list[Agency]:
+    geocode = incident.area.geocode
+    if target.selector is Selector.CHILD_SCHOOL:
+        return _child_school(incident, directory)
+    if target.selector is Selector.NEAREST_SHELTER:
+        return _nearest_shelter(incident, directory)
+    if target.selector is Selector.AGENCY:
+        agency = directory.agencies.get(target.value)
+        return [agency] if agency and directory.covers(agency, geocode) else []
+    return [a for a in directory.of_kind(target.kind) if directory.covers(a, geocode)]
+
+
+def _child_school(incident: IncidentV1, directory: Directory) -> list[Agency]:
+    """The child's own school, wherever the incident happened."""
+    school_id = incident.child.school_id
+    school = directory.schools.get(school_id) if school_id else None
+    return [directory.agencies[school.agency]] if school else []
+
+
+def _nearest_shelter(incident: IncidentV1, directory: Directory) -> list[Agency]:
+    if not incident.flags.needs_shelter:
+        return []
+    geocode = incident.area.geocode
+    shelters = [
+        agency
+        for agency in directory.of_kind(AgencyKind.SHELTER)
+        if agency.shelter and agency.shelter.takes_children and directory.covers(agency, geocode)
+    ]
+
+    def nearness(agency: Agency) -> tuple[bool, float, str]:
+        assert agency.shelter is not None
+        distance = directory.distance_km(geocode, agency.shelter.unit)
+        same_unit = agency.shelter.unit == geocode
+        return (not same_unit, float("inf") if distance is None else distance, agency.id)
+
+    return sorted(shelters, key=nearness)[:1]
+
+
+def _decide(agency: Agency, match: Match, version: str, now: datetime) -> Decision:
+    return Decision(
+        agency_id=agency.id,
+        agency_kind=agency.kind.value,
+        rule_path=match.path,
+        rules_version=version,
+        fallback=match.is_default,
+        ack_deadline=now + match.deadline,
+    )
+
+
+def _keep(decisions: dict[str, Decision], new: Decision) -> None:
+    """The first rule to pick an agency names it; the shortest deadline wins."""
+    old = decisions.get(new.agency_id)
+    if old is None:
+        decisions[new.agency_id] = new
+    elif new.ack_deadline < old.ack_deadline:
+        decisions[new.agency_id] = replace(old, ack_deadline=new.ack_deadline)
+
+
+def _fallback(found: list[Match], directory: Directory, rules: RuleSet, now: datetime) -> Decision:
+    """No rule found an agency (say, none covers the commune): the duty desk takes it, on
+    the first matched rule's path and the most urgent matched deadline."""
+    desk = directory.duty_desk
+    deadlines = [match.deadline for match in found]
+    assert rules.route.ack_deadline is not None
+    return Decision(
+        agency_id=desk.id,
+        agency_kind=desk.kind.value,
+        rule_path=found[0].path if found else (rules.route.name,),
+        rules_version=rules.version,
+        fallback=True,
+        ack_deadline=now + min(deadlines, default=rules.route.ack_deadline),
+    )
+
+
+def alert_id(incident_id: str, agency_id: str) -> str:
+    return "alr_" + uuid.uuid5(ALERT_ID_NAMESPACE, f"{incident_id}/{agency_id}").hex
+
+
+def to_alert_request(
+    decision: Decision,
+    event: IncidentReportedV1,
+    directory: Directory,
+    now: datetime,
+    kind: RequestKind,
+) -> AlertRequestedV1:
+    """The alert request for one decision: operational facts only, nothing personal."""
+    return AlertRequestedV1(
+        alert_id=alert_id(event.incident_id, decision.agency_id),
+        incident_id=event.incident_id,
+        kind=kind,
+        agency_id=decision.agency_id,
+        agency_kind=decision.agency_kind,
+        rule_path=list(decision.rule_path),
+        rules_version=decision.rules_version,
+        fallback=decision.fallback,
+        ack_deadline=decision.ack_deadline,
+        requested_at=now,
+        facts=_facts(event, directory),
+    )
+
+
+def _facts(event: IncidentReportedV1, directory: Directory) -> AlertFacts:
+    incident = event.incident
+    return AlertFacts(
+        reference="SG-" + event.incident_id.removeprefix("inc_")[:8].upper(),
+        status=incident.status,
+        category=incident.category,
+        severity=incident.severity,
+        urgency=incident.urgency,
+        certainty=incident.certainty,
+        geocode=incident.area.geocode,
+        unit_name=directory.unit_name(incident.area.geocode),
+        child_age=incident.child.age,
+        child_age_band=incident.child.age_band,
+        immediate_danger=incident.flags.immediate_danger,
+        needs_shelter=incident.flags.needs_shelter,
+    )

@@ -1,0 +1,61 @@
+"""`safeguard router`: load and check the configuration, then run the faust worker.
+
+Rules change by restart: the new version applies to incidents not yet committed, and
+at-least-once processing with deterministic alert ids means a restart loses nothing."""
+
+import asyncio
+import logging
+import sys
+
+import faust
+from prometheus_client import CollectorRegistry
+
+from contracts.topics import INCIDENTS
+from services.messaging.lag import LagReader
+from services.observability.faust_pages import add_service_pages
+from services.observability.logging import configure_logging
+from services.router.agents import register
+from services.router.app import create_app
+from services.router.directory import ConfigError, load_directory
+from services.router.metrics import RouterMetrics
+from services.router.rules import load_rules
+from services.router.settings import RouterSettings
+
+__all__ = ["run"]
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: RouterSettings) -> int:
+    configure_logging(settings.log_level)
+    try:
+        directory = load_directory(settings.config_dir)
+        rules = load_rules(settings.config_dir / "rules.yaml", directory)
+    except ConfigError as error:
+        print(f"safeguard router: {error}", file=sys.stderr)
+        return 2
+    registry = CollectorRegistry()
+    metrics = RouterMetrics(registry)
+    app = create_app(settings)
+    register(app, directory, rules, metrics)
+    _report_lag(app, settings, metrics)
+    add_service_pages(app, registry)
+    log.info("router starting", extra={"rules_version": rules.version})
+    worker = faust.Worker(
+        app, loglevel=settings.log_level, override_logging=False, redirect_stdouts=False
+    )
+    worker.execute_from_commandline()
+    return 0
+
+
+def _report_lag(app: faust.App, settings: RouterSettings, metrics: RouterMetrics) -> None:
+    reader: list[LagReader] = []
+
+    @app.timer(interval=10.0)  # type: ignore[untyped-decorator]
+    async def measure_lag() -> None:
+        if not reader:
+            reader.append(
+                LagReader(settings.kafka_bootstrap, settings.router_app_id, INCIDENTS.name)
+            )
+        for partition, lag in (await asyncio.to_thread(reader[0].lag)).items():
+            metrics.lag.labels(str(partition)).set(lag)

@@ -1,0 +1,255 @@
+"""Routing: tree walking, target selection, deduplication, fallback and the alert request."""
+
+from datetime import timedelta
+from typing import Any
+
+from contracts.alert import AlertRequestedV1, RequestKind
+from contracts.sensitivity import personal_field_paths
+from services.router.routing import Decision, alert_id, route, to_alert_request
+from tests.unit.router.builders import (
+    INCIDENT_ID,
+    NOW,
+    agency,
+    incident,
+    reported,
+    rule_set,
+    sample,
+    tiny_directory,
+)
+
+DIRECTORY = tiny_directory(
+    agency("police", "police"),
+    agency("officer-a", "commune_child_protection_officer", "00001"),
+    agency("officer-b", "commune_child_protection_officer", "00002"),
+    agency("health", "health_child_protection"),
+    agency("school-a", "school", "00001"),
+    agency("far-shelter", "shelter", shelter={"takes_children": True, "unit": "00002"}),
+    agency("near-shelter", "shelter", shelter={"takes_children": True, "unit": "00001"}),
+    agency("adults-only", "shelter", shelter={"takes_children": False, "unit": "00001"}),
+    agency("z-shelter", "shelter", shelter={"takes_children": True, "unit": "00003"}),
+    schools=({"id": "SCH-A", "name": "School A", "unit": "00001", "agency": "school-a"},),
+)
+
+
+def _root(*routes: dict[str, Any]) -> dict[str, Any]:
+    return {"name": "root", "ack_deadline": "1h", "targets": ["agency:desk"], "routes": routes}
+
+
+def _route(rules: dict[str, Any], directory: Any = DIRECTORY, **fields: Any) -> list[Decision]:
+    body = incident(area={"geocode": "00001"}, **fields)
+    return route(reported(body), directory, rule_set(rules), NOW)
+
+
+def _picked(decisions: list[Decision]) -> list[tuple[str, str]]:
+    return [(d.agency_id, "/".join(d.rule_path)) for d in decisions]
+
+
+def test_the_first_matching_child_wins() -> None:
+    rules = _root(
+        {"name": "a", "match": {"category": ["neglect"]}, "targets": ["police"]},
+        {"name": "b", "match": {"category": ["neglect"]}, "targets": ["health_child_protection"]},
+    )
+
+    assert _picked(_route(rules, category="neglect")) == [("police", "root/a")]
+
+
+def test_continue_tries_the_next_siblings_and_keeps_the_default() -> None:
+    rules = _root(
+        {"name": "a", "match": {"category": ["neglect"]}, "continue": True, "targets": ["police"]},
+        {"name": "b", "match": {"category": ["violence"]}, "targets": ["health_child_protection"]},
+    )
+
+    assert _picked(_route(rules, category="neglect")) == [
+        ("police", "root/a"),
+        ("desk", "root"),
+    ]
+
+
+def test_a_parent_s_targets_apply_only_when_no_child_settled_the_incident() -> None:
+    rules = _root(
+        {
+            "name": "abuse",
+            "match": {"category": ["neglect"]},
+            "targets": ["commune_child_protection_officer"],
+            "routes": [
+                {"name": "severe", "match": {"min_severity": "Severe"}, "targets": ["police"]}
+            ],
+        }
+    )
+
+    assert _picked(_route(rules, category="neglect")) == [("officer-a", "root/abuse")]
+    assert _picked(_route(rules, category="neglect", severity="Extreme")) == [
+        ("police", "root/abuse/severe")
+    ]
+
+
+def test_only_the_default_route_is_marked_fallback() -> None:
+    rules = _root({"name": "a", "match": {"category": ["neglect"]}, "targets": ["police"]})
+
+    [specific] = _route(rules, category="neglect")
+    [default] = _route(rules, category="other")
+
+    assert (specific.agency_id, specific.fallback) == ("police", False)
+    assert (default.agency_id, default.rule_path, default.fallback) == ("desk", ("root",), True)
+
+
+def test_kind_targets_pick_only_agencies_covering_the_place() -> None:
+    rules = _root(
+        {"name": "a", "targets": ["commune_child_protection_officer", "health_child_protection"]}
+    )
+
+    assert [d.agency_id for d in _route(rules)] == ["officer-a", "health"]
+
+
+def test_when_no_agency_covers_the_place_the_duty_desk_takes_it_urgently() -> None:
+    rules = _root(
+        {
+            "name": "urgent",
+            "match": {"category": ["neglect"]},
+            "ack_deadline": "10m",
+            "targets": ["commune_child_protection_officer"],
+        }
+    )
+    body = incident(category="neglect", area={"geocode": "00003"})
+
+    [decision] = route(reported(body), DIRECTORY, rule_set(rules), NOW)
+
+    assert decision.agency_id == "desk"
+    assert decision.rule_path == ("root", "urgent")
+    assert decision.fallback
+    assert decision.ack_deadline == NOW + timedelta(minutes=10)
+
+
+def test_an_agency_picked_twice_keeps_the_first_path_and_the_shortest_deadline() -> None:
+    rules = _root(
+        {
+            "name": "a",
+            "continue": True,
+            "ack_deadline": "2h",
+            "targets": ["police", "health_child_protection"],
+        },
+        {"name": "b", "ack_deadline": "15m", "targets": ["health_child_protection"]},
+    )
+
+    decisions = _route(rules)
+
+    assert _picked(decisions) == [("police", "root/a"), ("health", "root/a")]
+    assert [d.ack_deadline - NOW for d in decisions] == [timedelta(hours=2), timedelta(minutes=15)]
+
+
+def test_deadlines_are_inherited_from_the_parent() -> None:
+    rules = _root({"name": "a", "routes": [{"name": "b", "targets": ["police"]}]})
+
+    [decision] = _route(rules)
+
+    assert decision.ack_deadline == NOW + timedelta(hours=1)
+
+
+def test_the_child_s_school_is_alerted_wherever_the_incident_happened() -> None:
+    rules = _root({"name": "a", "targets": ["child_school"]})
+    body = incident(area={"geocode": "00002"}, child={"school_id": "SCH-A"})
+
+    [decision] = route(reported(body), DIRECTORY, rule_set(rules), NOW)
+
+    assert decision.agency_id == "school-a"
+
+
+def test_an_unknown_school_picks_nothing() -> None:
+    rules = _root({"name": "a", "continue": True, "targets": ["child_school"]})
+
+    assert [d.agency_id for d in _route(rules, child={"school_id": "NOT-LISTED"})] == ["desk"]
+
+
+def test_the_nearest_shelter_taking_children_only_when_shelter_is_needed() -> None:
+    rules = _root({"name": "a", "continue": True, "targets": ["nearest_shelter"]})
+    shelter = {"needs_shelter": True}
+
+    def chosen(geocode: str, flags: dict[str, bool]) -> list[str]:
+        body = incident(area={"geocode": geocode}, flags=flags)
+        return [d.agency_id for d in route(reported(body), DIRECTORY, rule_set(rules), NOW)]
+
+    assert chosen("00001", shelter) == ["near-shelter", "desk"]
+    assert chosen("00002", shelter) == ["far-shelter", "desk"]
+    assert chosen("00003", shelter) == ["z-shelter", "desk"]  # no position: same unit first
+    assert chosen("99999", shelter) == ["far-shelter", "desk"]  # then by id
+    assert chosen("00001", {}) == ["desk"]
+
+
+def test_the_nearest_shelter_is_ranked_by_distance() -> None:
+    directory, rules = sample()
+    body = incident(category="neglect", area={"geocode": "03346"}, flags={"needs_shelter": True})
+
+    shelters = [
+        d.agency_id
+        for d in route(reported(body), directory, rules, NOW)
+        if d.agency_kind == "shelter"
+    ]
+
+    assert shelters == ["shelter-sunshine-house"]
+
+
+def test_decisions_carry_the_rules_version() -> None:
+    rules = rule_set(_root(), version="v42")
+
+    [decision] = route(reported(incident()), DIRECTORY, rules, NOW)
+
+    assert decision.rules_version == "v42"
+
+
+def test_alert_request_carries_the_decision_and_operational_facts_only() -> None:
+    directory, rules = sample()
+    body = incident(
+        category="neglect",
+        area={
+            "geocode": "03334",
+            "area_desc": "CANARY-PLACE",
+            "latitude": 21.3,
+            "longitude": 103.0,
+        },
+        child={"age": 9, "name": "CANARY-NAME", "school_id": "THCS-THANHYEN"},
+        description="CANARY-DESCRIPTION",
+        reporter={"name": "CANARY-REPORTER", "phone": "+84900000000"},
+    )
+    event = reported(body)
+    decision = route(event, directory, rules, NOW)[0]
+
+    request = to_alert_request(decision, event, directory, NOW, RequestKind.NEW)
+
+    assert request.alert_id == alert_id(INCIDENT_ID, decision.agency_id)
+    assert request.alert_id.startswith("alr_") and len(request.alert_id) == 36
+    assert request.rule_path == list(decision.rule_path)
+    assert request.ack_deadline == decision.ack_deadline
+    assert request.requested_at == NOW
+    assert request.kind is RequestKind.NEW
+    assert request.facts.reference == "SG-6F1C0A8E"
+    assert request.facts.unit_name == "Xã Thanh Yên"
+    assert request.facts.child_age == 9
+    assert "CANARY" not in request.model_dump_json()
+    assert "+84900000000" not in request.model_dump_json()
+    assert "21.3" not in request.model_dump_json()
+    assert personal_field_paths(AlertRequestedV1) == []
+
+
+def test_alert_ids_are_stable_and_differ_per_agency_and_incident() -> None:
+    assert alert_id(INCIDENT_ID, "police") == alert_id(INCIDENT_ID, "police")
+    assert alert_id(INCIDENT_ID, "police") != alert_id(INCIDENT_ID, "health")
+    assert alert_id(INCIDENT_ID, "police") != alert_id("inc_" + "1" * 32, "police")
+
+
+def test_an_unknown_place_is_named_by_its_code() -> None:
+    directory, rules = sample()
+    event = reported(incident(area={"geocode": "99999"}))
+    [decision] = route(event, directory, rules, NOW)
+
+    request = to_alert_request(decision, event, directory, NOW, RequestKind.UPDATE)
+
+    assert (request.agency_id, request.facts.unit_name) == ("duty-desk", "99999")
+
+
+def test_a_named_agency_is_picked_only_where_it_covers_the_place() -> None:
+    rules = _root({"name": "a", "continue": True, "targets": ["agency:officer-b"]})
+
+    assert [d.agency_id for d in _route(rules)] == ["desk"]
+    body = incident(area={"geocode": "00002"})
+    chosen = route(reported(body), DIRECTORY, rule_set(rules), NOW)
+    assert [d.agency_id for d in chosen] == ["officer-b", "desk"]
