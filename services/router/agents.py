@@ -33,7 +33,7 @@ def register(app: faust.App, directory: Directory, rules: RuleSet, metrics: Rout
     incidents = app.topic(INCIDENTS.name, key_serializer="raw", value_serializer="raw")
     alerts = app.topic(ALERTS_REQUESTED.name, key_serializer="raw", value_serializer="raw")
     dead_letters = app.topic(DEAD_LETTERS.name, key_serializer="raw", value_serializer="raw")
-    routed = app.Table("routed-incidents", partitions=INCIDENTS.partitions, value_type=dict)
+    routed = app.Table("routed-incidents", partitions=INCIDENTS.partitions)
 
     # concurrency=1: faust can commit past an in-flight message with more (faust #606).
     @app.agent(incidents, concurrency=1)
