@@ -3,10 +3,9 @@
 It carries only operational facts: the notifier needs nothing personal to alert an officer.
 """
 
-from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.incident import AgeBand, Category, Certainty, Severity, Status, Urgency
 from contracts.sensitivity import operational
@@ -61,6 +60,6 @@ class AlertRequestedV1(BaseModel):
         description="True when no specific rule matched and the default route chose it.",
         json_schema_extra=operational,
     )
-    ack_deadline: datetime = Field(json_schema_extra=operational)
-    requested_at: datetime = Field(json_schema_extra=operational)
+    ack_deadline: AwareDatetime = Field(json_schema_extra=operational)
+    requested_at: AwareDatetime = Field(json_schema_extra=operational)
     facts: AlertFacts

@@ -1,8 +1,6 @@
 """DeadLetter v1: a record a service could not process, kept whole with the reason."""
 
-from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.sensitivity import operational, personal
 
@@ -27,4 +25,4 @@ class DeadLetterV1(BaseModel):
         description="The record's value, base64. May hold an incident's personal data.",
         json_schema_extra=personal,
     )
-    failed_at: datetime = Field(json_schema_extra=operational)
+    failed_at: AwareDatetime = Field(json_schema_extra=operational)

@@ -5,7 +5,6 @@ status, severity, urgency, certainty, onset, area/geocode/areaDesc); the rest is
 child protection needs. Every field carries its sensitivity class.
 """
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -232,7 +231,7 @@ class IncidentReportedV1(BaseModel):
         description="The authenticated source system (CAP sender).",
         json_schema_extra=operational,
     )
-    received_at: datetime = Field(json_schema_extra=operational)
+    received_at: AwareDatetime = Field(json_schema_extra=operational)
     incident: IncidentV1
 
     model_config["json_schema_extra"] = {

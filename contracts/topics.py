@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "ALERTS_REQUESTED",
+    "ALERT_COMMANDS",
+    "ALERT_DISPATCH",
     "ALERT_EVENTS",
     "ALL_TOPICS",
     "DEAD_LETTERS",
@@ -23,7 +25,20 @@ class Topic:
 INCIDENTS = Topic("incidents", partitions=6)
 ALERTS_REQUESTED = Topic("alerts.requested", partitions=6)
 ALERT_EVENTS = Topic("alerts.events", partitions=6)
+# Inputs to an alert's state (acknowledgments, receipts, send results, deadlines), keyed by
+# alert id like alerts.requested, so one worker owns all of an alert's changes.
+ALERT_COMMANDS = Topic("alerts.commands", partitions=6)
+# Messages to send, keyed by alert id; the dispatcher sends and reports back as a command.
+ALERT_DISPATCH = Topic("alerts.dispatch", partitions=6)
 DEAD_LETTERS = Topic("incidents.deadletter", partitions=1)
 IDEMPOTENCY = Topic("intake.idempotency", partitions=1, compacted=True)
 
-ALL_TOPICS = (INCIDENTS, ALERTS_REQUESTED, ALERT_EVENTS, DEAD_LETTERS, IDEMPOTENCY)
+ALL_TOPICS = (
+    INCIDENTS,
+    ALERTS_REQUESTED,
+    ALERT_COMMANDS,
+    ALERT_DISPATCH,
+    ALERT_EVENTS,
+    DEAD_LETTERS,
+    IDEMPOTENCY,
+)

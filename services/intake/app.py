@@ -1,6 +1,7 @@
 """The intake HTTP API. Routes only translate between HTTP and IntakeService."""
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -19,12 +20,12 @@ from services.intake.http_errors import ClientError, field_errors, problem
 from services.intake.idempotency import IdempotencyIndex
 from services.intake.idempotency_store import IdempotencyStore
 from services.intake.metrics import IntakeMetrics
-from services.intake.ratelimit import RateLimiter
 from services.intake.service import Accepted, Conflict, IntakeService
 from services.intake.settings import IntakeSettings
 from services.intake.sources import Source, SourceRegistry, load_sources
 from services.messaging.publisher import EventPublisher, PublishUnavailable
 from services.observability.logging import request_id_var
+from services.ratelimit import RateLimiter
 
 __all__ = ["create_app"]
 
@@ -108,7 +109,8 @@ def create_app(
 
     async def accept(source: Source, raw: Any, header_key: str | None) -> Accepted:
         try:
-            incident = IncidentV1.model_validate(raw)
+            # Strict, as the published schema is: "9" is no age and "true" no flag.
+            incident = IncidentV1.model_validate_json(json.dumps(raw), strict=True)
         except ValidationError as error:
             raise ClientError(
                 422, "Invalid incident", "some fields are invalid", fields=field_errors(error)

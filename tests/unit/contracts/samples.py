@@ -1,0 +1,73 @@
+"""One valid wire document per contract, written by hand (the models carry few examples)."""
+
+from typing import Any
+
+from contracts.registry import by_name
+from tests.unit.contracts.schema_tools import committed_schema
+
+__all__ = ["SAMPLES"]
+
+_INCIDENT: dict[str, Any] = committed_schema(by_name("incident.v1"))["examples"][0]
+_REPORTED: dict[str, Any] = committed_schema(by_name("incident-reported.v1"))["examples"][0]
+
+_ALERT_ID = "alr_" + "a" * 32
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "incident.v1": _INCIDENT,
+    "incident-reported.v1": _REPORTED,
+    "alert-requested.v1": {
+        "alert_id": _ALERT_ID,
+        "incident_id": _REPORTED["incident_id"],
+        "kind": "new",
+        "agency_id": "police-dienbien",
+        "agency_kind": "police",
+        "rule_path": ["root", "severe-physical-abuse"],
+        "rules_version": "2026-11-29",
+        "fallback": False,
+        "ack_deadline": "2026-11-29T08:30:00+07:00",
+        "requested_at": "2026-11-29T08:15:00+07:00",
+        "facts": {
+            "reference": "SG-6F1C0A8E",
+            "status": "Actual",
+            "category": "physical_abuse",
+            "severity": "Severe",
+            "urgency": "Immediate",
+            "certainty": "Likely",
+            "geocode": "03127",
+            "unit_name": "Xã Thanh Yên",
+            "child_age": 9,
+            "immediate_danger": True,
+            "needs_shelter": True,
+        },
+    },
+    "alert-command.v1": {
+        "alert_id": _ALERT_ID,
+        "type": "acknowledge",
+        "at": "2026-11-29T08:21:00+07:00",
+        "by": "officer-017",
+        "recipient_slot": 0,
+        "method": "link",
+        "nonce": "q8Zt3",
+    },
+    "dispatch-request.v1": {
+        "alert_id": _ALERT_ID,
+        "message_id": "msg-1",
+        "recipient_id": "officer-017",
+        "channel": "sms",
+        "to": "+84912345678",
+        "body": "SG-6F1C0A8E physical_abuse Severe, Thanh Yên. Xác nhận: https://ack.invalid/a",
+        "drill": False,
+    },
+    "dead-letter.v1": {
+        "service": "safeguard/router",
+        "reason": "invalid_payload",
+        "details": ["incident.category: not a category"],
+        "original_topic": "incidents",
+        "original_partition": 3,
+        "original_offset": 1207,
+        "original_key": _REPORTED["incident_id"],
+        "original_headers": {"ce_specversion": "MS4w"},
+        "original_value": "e30=",
+        "failed_at": "2026-11-29T01:15:03Z",
+    },
+}
