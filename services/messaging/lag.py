@@ -1,8 +1,13 @@
 """Consumer-group lag per partition, read from the broker the way an operator's tool does."""
 
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+import asyncio
 
-__all__ = ["LagReader"]
+import faust
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+from prometheus_client import Gauge
+
+__all__ = ["LagReader", "watch_lag"]
 
 
 class LagReader:
@@ -28,3 +33,20 @@ class LagReader:
     def close(self) -> None:
         self._consumer.close()
         self._admin.close()
+
+
+def watch_lag(app: faust.App, bootstrap: str, group: str, topics: list[str], gauge: Gauge) -> None:
+    """Set `gauge{topic, partition}` every 10 s from the broker's view of the group."""
+    readers: list[LagReader] = []
+
+    @app.timer(interval=10.0)  # type: ignore[untyped-decorator]
+    async def measure_lag() -> None:
+        if not readers:
+            readers.extend(LagReader(bootstrap, group, topic) for topic in topics)
+        for reader in readers:
+            try:
+                lags = await asyncio.to_thread(reader.lag)
+            except KafkaError:
+                continue  # advisory: a broker hiccup must not stop the worker's timers
+            for partition, lag in lags.items():
+                gauge.labels(reader.topic, str(partition)).set(lag)

@@ -34,7 +34,7 @@ class RouterMetrics:
         )
         self.lag = Gauge(
             "safeguard_router_consumer_lag",
-            "Incidents on Kafka not yet processed, per partition.",
-            ["partition"],
+            "Incidents on Kafka not yet processed, per topic partition.",
+            ["topic", "partition"],
             registry=registry,
         )

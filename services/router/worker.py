@@ -3,7 +3,6 @@
 Rules change by restart: the new version applies to incidents not yet committed, and
 at-least-once processing with deterministic alert ids means a restart loses nothing."""
 
-import asyncio
 import logging
 import sys
 
@@ -11,7 +10,7 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from contracts.topics import INCIDENTS
-from services.messaging.lag import LagReader
+from services.messaging.lag import watch_lag
 from services.observability.faust_pages import add_service_pages
 from services.observability.logging import configure_logging
 from services.router.agents import register
@@ -38,7 +37,7 @@ def run(settings: RouterSettings) -> int:
     metrics = RouterMetrics(registry)
     app = create_app(settings)
     register(app, directory, rules, metrics)
-    _report_lag(app, settings, metrics)
+    watch_lag(app, settings.kafka_bootstrap, settings.router_app_id, [INCIDENTS.name], metrics.lag)
     add_service_pages(app, registry)
     log.info("router starting", extra={"rules_version": rules.version})
     worker = faust.Worker(
@@ -46,16 +45,3 @@ def run(settings: RouterSettings) -> int:
     )
     worker.execute_from_commandline()
     return 0
-
-
-def _report_lag(app: faust.App, settings: RouterSettings, metrics: RouterMetrics) -> None:
-    reader: list[LagReader] = []
-
-    @app.timer(interval=10.0)  # type: ignore[untyped-decorator]
-    async def measure_lag() -> None:
-        if not reader:
-            reader.append(
-                LagReader(settings.kafka_bootstrap, settings.router_app_id, INCIDENTS.name)
-            )
-        for partition, lag in (await asyncio.to_thread(reader[0].lag)).items():
-            metrics.lag.labels(str(partition)).set(lag)

@@ -16,7 +16,6 @@ from services.intake.idempotency import (
     idempotency_key,
     incident_id_for,
 )
-from services.intake.ratelimit import RateLimiter
 from services.intake.sources import (
     ApiKey,
     ConfigError,
@@ -25,6 +24,7 @@ from services.intake.sources import (
     hash_key,
     load_sources,
 )
+from services.ratelimit import RateLimiter
 
 EXAMPLE: dict[str, Any] = IncidentV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
 
