@@ -1,5 +1,6 @@
 """`safeguard stack up`: the whole system on this machine, in the foreground, until Ctrl-C."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -20,7 +21,44 @@ class Service:
     url: str
 
 
-SERVICES = (Service("intake", ("intake", "--port", "8000"), "http://127.0.0.1:8000/docs"),)
+_SAFEGUARD = ("-m", "services.cli")
+SERVICES = (
+    Service(
+        "twilio stand-in",
+        (
+            "-m",
+            "devstack.twilio_standin",
+            "--port",
+            "8030",
+            "--inbound-sms-url",
+            "http://127.0.0.1:8001/webhooks/twilio/sms",
+        ),
+        "http://127.0.0.1:8030/ (the SMS inboxes)",
+    ),
+    Service(
+        "mailbox",
+        ("-m", "devstack.mailbox", "--port", "8025", "--http-port", "8026", "--no-tls"),
+        "http://127.0.0.1:8026/messages",
+    ),
+    Service("intake", (*_SAFEGUARD, "intake", "--port", "8000"), "http://127.0.0.1:8000/docs"),
+    Service("router", (*_SAFEGUARD, "router"), "http://127.0.0.1:9101/metrics"),
+    Service("notifier", (*_SAFEGUARD, "notifier"), "http://127.0.0.1:9102/metrics"),
+    Service(
+        "notifier-api",
+        (*_SAFEGUARD, "notifier-api", "--port", "8001"),
+        "http://127.0.0.1:8001/docs",
+    ),
+)
+# The local stack talks to the stand-ins, never to Twilio or a real mail server.
+LOCAL_ENVIRONMENT = {
+    "SAFEGUARD_TWILIO_BASE_URL": "http://127.0.0.1:8030",
+    "SAFEGUARD_SMTP_PORT": "8025",
+    "SAFEGUARD_SMTP_STARTTLS": "false",
+    "SAFEGUARD_PUBLIC_BASE_URL": "http://127.0.0.1:8001",
+    # The development ops key "dev-ops-key", for GET /v1/alerts.
+    "SAFEGUARD_OPS_API_KEYS_SHA256": '["ce1aa37cf0e1d89018e77e017437e598'
+    'abb5aac253d55d90a753155394adbd47"]',
+}
 
 
 def run_stack(kafka_home: Path) -> int:
@@ -49,7 +87,8 @@ def run_stack(kafka_home: Path) -> int:
 
 def _spawn(service: Service) -> "subprocess.Popen[bytes]":
     print(f"starting {service.name}: {service.url}", flush=True)
-    return subprocess.Popen([sys.executable, "-m", "services.cli", *service.argv])  # noqa: S603
+    environment = {**LOCAL_ENVIRONMENT, **os.environ}
+    return subprocess.Popen([sys.executable, *service.argv], env=environment)  # noqa: S603
 
 
 def _supervise(processes: "list[subprocess.Popen[bytes]]") -> int:

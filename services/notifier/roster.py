@@ -170,7 +170,8 @@ class Step(BaseModel):
     model_config = _FROZEN
 
     channel: ChannelKind
-    wait_minutes: int = Field(ge=1, le=24 * 60)
+    # Fractions are allowed: a drill or a test may escalate within seconds.
+    wait_minutes: float = Field(gt=0, le=24 * 60)
 
 
 class TierConfig(BaseModel):

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,19 @@ class TopicReader:
 
     def close(self) -> None:
         self._consumer.close()
+
+
+def commit_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
+    """Make `group` start after everything already on `topics`, as if it had processed it:
+    a fresh worker in a test then ignores what earlier tests left on the shared broker."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    partitions = [
+        TopicPartition(topic, number)
+        for topic in topics
+        for number in sorted(consumer.partitions_for_topic(topic) or set())
+    ]
+    consumer.assign(partitions)
+    consumer.seek_to_end(*partitions)
+    offsets = {tp: OffsetAndMetadata(consumer.position(tp), "", -1) for tp in partitions}
+    consumer.commit(offsets)
+    consumer.close()

@@ -3,10 +3,13 @@
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from contracts.topics import ALERTS_REQUESTED, INCIDENTS
 from devstack.kafka import LocalKafka
+from tests.integration.kafka_reader import TopicReader, commit_group_at_end
 from tests.integration.processes import ROOT, ServiceProcess
 from tests.integration.servers import free_port
 
@@ -17,6 +20,7 @@ RouterFactory = Callable[[str], ServiceProcess]
 def router_factory(kafka: LocalKafka, tmp_path_factory: pytest.TempPathFactory) -> RouterFactory:
     """Makes router processes; two made with the same group id are one router restarted."""
     folder = tmp_path_factory.mktemp("router")
+    started: set[str] = set()
 
     def make(group: str) -> ServiceProcess:
         environment = {
@@ -26,6 +30,9 @@ def router_factory(kafka: LocalKafka, tmp_path_factory: pytest.TempPathFactory) 
             "SAFEGUARD_ROUTER_DATA_DIR": str(folder / group),
             "SAFEGUARD_ROUTER_WEB_PORT": str(free_port()),
         }
+        if group not in started:  # a restart must resume where the group stopped
+            commit_group_at_end(kafka.bootstrap, group, [INCIDENTS.name])
+            started.add(group)
         return ServiceProcess(
             "router",
             environment,
@@ -44,3 +51,10 @@ def router(router_factory: RouterFactory) -> Iterator[ServiceProcess]:
 
 def log_of(process: ServiceProcess) -> Path:
     return process.log
+
+
+@pytest.fixture
+def alerts_topic(kafka: LocalKafka) -> Any:
+    reader = TopicReader(kafka.bootstrap, ALERTS_REQUESTED.name)
+    yield reader
+    reader.close()

@@ -1,0 +1,48 @@
+"""The one narrow port every channel implements, and the outcome vocabulary they share.
+
+Vendors' errors are translated here at the boundary: the rest of the notifier only ever sees
+`Sent` or `SendFailed(recoverable=...)`, as in Alertmanager's notifiers."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+__all__ = ["Channel", "ChannelKind", "Outbound", "SendFailed", "SendOutcome", "Sent"]
+
+
+class ChannelKind(StrEnum):
+    SMS = "sms"
+    EMAIL = "email"
+    VOICE = "voice"
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """One message to one address. `body` is the SMS text, the e-mail's plain text, or the
+    TwiML of a call; `html` and `subject` are for e-mail only."""
+
+    channel: ChannelKind
+    to: str
+    body: str
+    subject: str = ""
+    html: str = ""
+    status_callback: str | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_id: str
+
+
+@dataclass(frozen=True)
+class SendFailed:
+    recoverable: bool  # True: retry with backoff; False: fall back to another channel or number
+    code: str
+    reason: str
+
+
+SendOutcome = Sent | SendFailed
+
+
+class Channel(Protocol):
+    async def send(self, message: Outbound) -> SendOutcome: ...

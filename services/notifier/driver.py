@@ -1,0 +1,197 @@
+"""Moves one alert forward: a request or a command in, the new state, the audit trail and the
+messages to send out. Pure; the faust agent only loads state, calls this, and publishes."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import assert_never
+
+from contracts.alert import AlertRequestedV1
+from contracts.alert_command import AlertCommandV1, CommandType, ReceiptStatus
+from services.notifier.ack import (
+    AckMethod,
+    Acknowledged,
+    AlertState,
+    AuditEvent,
+    Delivery,
+    DeliveryReported,
+    Event,
+    Message,
+    Outcome,
+    SendFailed,
+    Sent,
+    Transition,
+    apply,
+    start,
+)
+from services.notifier.escalation import (
+    Fallback,
+    NotifyExpiry,
+    PassDeadline,
+    RetryPolicy,
+    Send,
+    after_failure,
+    decide,
+)
+from services.notifier.roster import EscalationPolicy
+
+__all__ = ["Step", "advance", "on_command", "on_request"]
+
+_RECEIPTS = {
+    ReceiptStatus.DELIVERED: Delivery.DELIVERED,
+    ReceiptStatus.UNDELIVERED: Delivery.UNDELIVERED,
+    ReceiptStatus.FAILED: Delivery.FAILED,
+    ReceiptStatus.UNKNOWN: Delivery.UNKNOWN,
+}
+# The dispatcher retries recoverable failures itself and reports only the final outcome, so
+# a reported failure always moves on to the fallback.
+_NO_MORE_RETRIES = RetryPolicy(max_attempts=1)
+
+
+@dataclass
+class Step:
+    state: AlertState | None
+    audit: list[AuditEvent] = field(default_factory=list)
+    outgoing: list[Message] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
+    lateness_seconds: list[float] = field(default_factory=list)
+
+    def record(self, transition: Transition) -> AlertState:
+        if transition.outcome is Outcome.REFUSED:
+            self.refusals.append(transition.reason)
+            return transition.state
+        known = {m.message_id for m in self.state.messages} if self.state else set()
+        self.outgoing += [m for m in transition.state.messages if m.message_id not in known]
+        self.audit += transition.audit
+        self.state = transition.state
+        return transition.state
+
+
+def on_request(
+    existing: AlertState | None,
+    request: AlertRequestedV1,
+    policy: EscalationPolicy,
+    now: datetime,
+) -> Step:
+    """A new alert starts escalating; a repeated or updated request changes nothing in flight:
+    the policy snapshot and the deadlines stay those of the first request."""
+    if existing is not None:
+        return Step(existing, refusals=[f"alert already tracked ({request.kind})"])
+    return advance(start(request, policy), now)
+
+
+def on_command(state: AlertState, command: AlertCommandV1, now: datetime) -> Step:
+    step = Step(state)
+    match command.type:
+        case CommandType.TICK:
+            pass
+        case CommandType.SENT:
+            _apply(
+                step,
+                Sent(
+                    message_id=_need(command.message_id),
+                    at=now,
+                    provider_id=command.provider_id or "",
+                ),
+            )
+        case CommandType.SEND_FAILED:
+            _apply(
+                step,
+                SendFailed(
+                    message_id=_need(command.message_id),
+                    at=now,
+                    code=command.code or "unknown",
+                    recoverable=False,
+                ),
+            )
+            _fall_back(step, _need(command.message_id), now)
+        case CommandType.RECEIPT:
+            _receipt(step, command, now)
+        case CommandType.ACKNOWLEDGE:
+            _acknowledge(step, command, now)
+        case _:
+            assert_never(command.type)
+    return _advance(step, now)
+
+
+def advance(state: AlertState, now: datetime) -> Step:
+    return _advance(Step(state), now)
+
+
+def _advance(step: Step, now: datetime) -> Step:
+    """Apply what is due until the alert has to wait for a deadline or is done."""
+    while step.state is not None:
+        decision = decide(step.state, now)
+        if isinstance(decision, Send):
+            ids = _new_ids(step.state, len(decision.recipients))
+            _apply(step, decision.dispatched(ids, now))
+        elif isinstance(decision, PassDeadline):
+            if step.state.deadline is not None:
+                late = (now - step.state.deadline).total_seconds()
+                step.lateness_seconds.append(max(0.0, late))
+            _apply(step, decision.event)
+        elif isinstance(decision, NotifyExpiry):
+            _apply(step, decision.notified(_new_ids(step.state, len(decision.pairs())), now))
+        else:
+            return step
+        if step.refusals:
+            return step  # a refused step would be decided again forever
+    return step
+
+
+def _receipt(step: Step, command: AlertCommandV1, now: datetime) -> None:
+    delivery = _RECEIPTS.get(command.receipt) if command.receipt else None
+    if delivery is None:
+        return  # "sent" adds nothing: the dispatcher already reported the provider's acceptance
+    message_id = _need(command.message_id)
+    _apply(step, DeliveryReported(message_id=message_id, status=delivery, at=now))
+    if delivery in (Delivery.UNDELIVERED, Delivery.FAILED):
+        _fall_back(step, message_id, now)
+
+
+def _acknowledge(step: Step, command: AlertCommandV1, now: datetime) -> None:
+    assert step.state is not None
+    by = command.by
+    if command.recipient_slot is not None:
+        recipients = step.state.policy.recipients()
+        if command.recipient_slot >= len(recipients):
+            step.refusals.append(f"no recipient in slot {command.recipient_slot}")
+            return
+        by = recipients[command.recipient_slot].id
+    if not by or command.method is None:
+        step.refusals.append("an acknowledgment needs who and how")
+        return
+    method = AckMethod(command.method.value)
+    _apply(step, Acknowledged(by=by, method=method, at=now, nonce=command.nonce))
+
+
+def _fall_back(step: Step, message_id: str, now: datetime) -> None:
+    assert step.state is not None
+    next_move = after_failure(
+        step.state,
+        message_id,
+        now,
+        _NO_MORE_RETRIES,
+        random.Random(),  # noqa: S311 - jitter
+    )
+    if isinstance(next_move, Fallback):
+        [new_id] = _new_ids(step.state, 1)
+        _apply(step, next_move.rerouted(new_id, now))
+
+
+def _apply(step: Step, event: Event) -> None:
+    assert step.state is not None
+    step.record(apply(step.state, event))
+
+
+def _new_ids(state: AlertState, count: int) -> tuple[str, ...]:
+    """Message ids follow from the state, so replaying a command after a crash makes the same
+    ids and the dispatcher recognises the messages it already sent."""
+    first = len(state.messages)
+    return tuple(f"m{first + offset}" for offset in range(count))
+
+
+def _need(value: str | None) -> str:
+    if not value:
+        raise ValueError("the command lacks a message id")
+    return value

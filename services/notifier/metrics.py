@@ -1,0 +1,38 @@
+"""Notifier worker metrics on a registry passed in. Labels: channels, outcomes, tiers."""
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+__all__ = ["NotifierMetrics"]
+
+
+class NotifierMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.messages = Counter(
+            "safeguard_notifier_messages_total",
+            "Messages by channel and outcome (sent, failed, delivered, undelivered).",
+            ["channel", "outcome"],
+            registry=registry,
+        )
+        self.escalations = Counter(
+            "safeguard_notifier_escalations_total",
+            "Alerts escalated to a further tier, and expiries (tier=expired).",
+            ["tier"],
+            registry=registry,
+        )
+        self.lateness = Histogram(
+            "safeguard_notifier_escalation_lateness_seconds",
+            "How long after its deadline an unacknowledged step was escalated.",
+            registry=registry,
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60),
+        )
+        self.refused = Counter(
+            "safeguard_notifier_refused_inputs_total",
+            "Requests and commands the state machine refused (logged with the reason).",
+            registry=registry,
+        )
+        self.lag = Gauge(
+            "safeguard_notifier_consumer_lag",
+            "Records not yet processed, per topic partition.",
+            ["topic", "partition"],
+            registry=registry,
+        )

@@ -1,0 +1,161 @@
+"""Incident in, officer alerted, acknowledged or escalated: the whole chain for real."""
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from devstack.kafka import LocalKafka
+from tests.integration.notifier.chain_helpers import (
+    AlertEvents,
+    calls,
+    inbox,
+    post_incident,
+    sms,
+    wait_for,
+)
+from tests.integration.notifier.conftest import Chain
+from tests.integration.servers import BackgroundServer
+from tests.unit.router.scenarios import SCENARIOS
+
+HEALTH, POLICE, DESK = "dienbien-health-pcd", "dienbien-police", "cpo-muong-cha"
+HEALTH_PHONE, POLICE_PHONE, DEPUTY_PHONE = "+842000002001", "+842000001001", "+842000001002"
+DESK_PHONE, DRILL_PHONE = "+842000009001", "+842000009999"
+NEGLECT = SCENARIOS[2].incident  # Mường Chà: the health division and the commune officer
+SEXUAL_ABUSE = SCENARIOS[0].incident  # police among others
+
+
+@pytest.fixture
+def events(kafka: LocalKafka) -> Iterator[AlertEvents]:
+    audit = AlertEvents(kafka)
+    yield audit
+    audit.close()
+
+
+def link_in(message: dict[str, object]) -> str:
+    match = re.search(r"https?://\S+/ack/[A-Za-z0-9_-]{40}", str(message["body"]))
+    assert match, message["body"]
+    return match.group(0)
+
+
+def test_a_link_acknowledges_on_post_only_and_only_its_own_agency(
+    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+) -> None:
+    incident_id, reference = post_incident(intake_server, NEGLECT)
+    [message] = sms(chain.standin, HEALTH_PHONE, reference)
+    link = link_in(message)
+
+    page = httpx.get(link)
+    assert page.status_code == 200 and reference in page.text and "<form" in page.text
+    events.wait(incident_id, HEALTH, "message.sent")
+    assert not any(e["type"] == "alert.acknowledged" for e in events.of(incident_id, HEALTH))
+
+    confirmed = httpx.post(link)
+    assert confirmed.status_code == 200
+    acknowledged = events.wait(incident_id, HEALTH, "alert.acknowledged")
+    assert (acknowledged["actor"], acknowledged["method"]) == ("health-a", "link")
+    assert not any(e["type"] == "alert.acknowledged" for e in events.of(incident_id, DESK))
+
+
+def test_an_sms_reply_with_the_code_acknowledges(
+    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+) -> None:
+    incident_id, reference = post_incident(intake_server, NEGLECT)
+    [message] = sms(chain.standin, HEALTH_PHONE, reference)
+    code = re.search(r"XN (\d{2,4})", message["body"])
+    assert code, message["body"]
+    reply = httpx.post(
+        f"{chain.standin.url}/_standin/reply",
+        json={"from_phone": HEALTH_PHONE, "to": message["from"], "body": f"xn {code.group(1)}"},
+    )
+    assert reply.status_code == 200, reply.text
+    acknowledged = events.wait(incident_id, HEALTH, "alert.acknowledged")
+    assert acknowledged["method"] == "sms_reply"
+
+
+def test_no_acknowledgment_escalates_to_a_call_then_a_keypress_acknowledges(
+    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+) -> None:
+    incident_id, reference = post_incident(intake_server, SEXUAL_ABUSE)
+    sms(chain.standin, POLICE_PHONE, reference)
+    events.wait(incident_id, POLICE, "message.receipt")  # delivered, and still escalated:
+    call = wait_for(
+        lambda: next(
+            (
+                c
+                for c in calls(chain.standin, POLICE_PHONE)
+                if reference.removeprefix("SG-") in c["twiml"].replace(" ", "")
+                or c["status"] == "in-progress"
+            ),
+            None,
+        ),
+        30,
+        "a call",
+    )
+    pressed = httpx.post(
+        f"{chain.standin.url}/_standin/calls/{call['sid']}/press", json={"digits": "1"}
+    )
+    assert pressed.status_code == 200, pressed.text
+    acknowledged = events.wait(incident_id, POLICE, "alert.acknowledged")
+    assert acknowledged["method"] == "voice_keypress"
+
+
+def test_nobody_answers_so_the_deputy_then_the_duty_desk_hear_of_it(
+    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+) -> None:
+    incident_id, reference = post_incident(intake_server, SEXUAL_ABUSE)
+    sms(chain.standin, DEPUTY_PHONE, reference, timeout=45)
+    events.wait(incident_id, POLICE, "alert.expired", timeout=45)
+    sms(chain.standin, DESK_PHONE, reference, timeout=30)
+
+
+def test_a_failing_number_falls_back_to_email(
+    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+) -> None:
+    httpx.post(
+        f"{chain.standin.url}/_standin/config", json={"failing_numbers": {HEALTH_PHONE: 21610}}
+    ).raise_for_status()
+    try:
+        incident_id, reference = post_incident(intake_server, NEGLECT)
+        events.wait(incident_id, HEALTH, "message.failed")
+        mail = wait_for(
+            lambda: next(
+                (
+                    m
+                    for m in chain.mailbox.messages(to="health-a@example.invalid")
+                    if reference in m.subject
+                ),
+                None,
+            ),
+            30,
+            "an e-mail",
+        )
+        assert "/ack/" in mail.text and mail.html
+    finally:
+        httpx.post(
+            f"{chain.standin.url}/_standin/config", json={"failing_numbers": {}}
+        ).raise_for_status()
+
+
+def test_a_drill_reaches_only_the_drill_desk(
+    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+) -> None:
+    incident_id, reference = post_incident(intake_server, {**NEGLECT, "status": "Exercise"})
+    drill_messages = sms(chain.standin, DRILL_PHONE, reference, count=2)
+    assert all("DIỄN TẬP" in m["body"] for m in drill_messages)
+    events.wait(incident_id, HEALTH, "message.sent")
+    for phone in (HEALTH_PHONE, DESK_PHONE, POLICE_PHONE):
+        assert inbox(chain.standin, phone, reference) == []
+
+
+def test_a_killed_notifier_loses_no_alert_and_still_escalates(
+    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+) -> None:
+    incident_id, reference = post_incident(intake_server, SEXUAL_ABUSE)
+    sms(chain.standin, POLICE_PHONE, reference)
+    chain.restart_notifier(kill=True)
+    sms(chain.standin, DEPUTY_PHONE, reference, timeout=60)
+    events.wait(incident_id, POLICE, "alert.expired", timeout=60)
+    police = inbox(chain.standin, POLICE_PHONE, reference)
+    assert 1 <= len(police) <= 2, "at most one duplicate of the message in flight at the kill"

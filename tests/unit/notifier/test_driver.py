@@ -1,0 +1,161 @@
+"""The driver moves an alert from request to acknowledgment or expiry, deciding every send."""
+
+from datetime import UTC, datetime, timedelta
+
+from contracts.alert_command import AckMethod, AlertCommandV1, CommandType, ReceiptStatus
+from services.notifier.ack import AuditType, Delivery, Lifecycle
+from services.notifier.channels import ChannelKind
+from services.notifier.driver import advance, on_command, on_request
+from tests.unit.notifier.builders import ALERT_ID, MONDAY_0800, policy, request
+
+
+def command(kind: CommandType, at: datetime, **fields: object) -> AlertCommandV1:
+    return AlertCommandV1(alert_id=ALERT_ID, type=kind, at=at, **fields)  # type: ignore[arg-type]
+
+
+def test_a_new_request_sends_tier_one_at_once() -> None:
+    step = on_request(None, request(), policy(), MONDAY_0800)
+    assert step.state is not None and step.state.lifecycle is Lifecycle.NOTIFIED
+    [message] = step.outgoing
+    assert (message.recipient_id, message.channel, message.message_id) == (
+        "day",
+        ChannelKind.SMS,
+        "m0",
+    )
+    assert [a.type for a in step.audit] == [AuditType.NOTIFIED, AuditType.MESSAGE_QUEUED]
+
+
+def test_a_repeated_request_changes_nothing() -> None:
+    first = on_request(None, request(), policy(), MONDAY_0800)
+    again = on_request(first.state, request(), policy(), MONDAY_0800 + timedelta(minutes=1))
+    assert again.state == first.state
+    assert not again.outgoing and not again.audit and again.refusals
+
+
+def test_no_acknowledgment_escalates_at_each_deadline_whatever_the_receipts() -> None:
+    step = on_request(None, request(), policy(), MONDAY_0800)
+    state = on_command(
+        step.state,
+        command(
+            CommandType.SENT,
+            MONDAY_0800,
+            message_id="m0",  # type: ignore[arg-type]
+            provider_id="SM1",
+        ),
+        MONDAY_0800,
+    ).state
+    state = on_command(
+        state,
+        command(
+            CommandType.RECEIPT,
+            MONDAY_0800,
+            message_id="m0",  # type: ignore[arg-type]
+            receipt=ReceiptStatus.DELIVERED,
+        ),
+        MONDAY_0800,
+    ).state
+    early = advance(state, MONDAY_0800 + timedelta(minutes=4))  # type: ignore[arg-type]
+    assert not early.outgoing
+    voice = advance(state, MONDAY_0800 + timedelta(minutes=5, seconds=1))  # type: ignore[arg-type]
+    assert [m.channel for m in voice.outgoing] == [ChannelKind.VOICE]
+    assert voice.lateness_seconds == [1.0]
+    tier_two = advance(voice.state, MONDAY_0800 + timedelta(minutes=10, seconds=2))  # type: ignore[arg-type]
+    assert {m.recipient_id for m in tier_two.outgoing} == {"deputy", "head"}
+    assert tier_two.state is not None and tier_two.state.lifecycle is Lifecycle.ESCALATED
+
+
+def test_the_last_tier_expires_and_tells_the_duty_desk() -> None:
+    state = on_request(None, request(), policy(), MONDAY_0800).state
+    now = MONDAY_0800
+    for _ in range(10):
+        now += timedelta(minutes=11)
+        state = advance(state, now).state  # type: ignore[arg-type]
+    assert state is not None and state.lifecycle is Lifecycle.EXPIRED and state.expiry_notified
+    notices = [m for m in state.messages if m.purpose.value == "expiry_notice"]
+    assert {m.recipient_id for m in notices} == {"desk1"}
+
+
+def test_an_acknowledgment_by_link_slot_stops_the_escalation() -> None:
+    state = on_request(None, request(), policy(), MONDAY_0800).state
+    assert state is not None
+    slot = [r.id for r in state.policy.recipients()].index("day")
+    acked = on_command(
+        state,
+        command(
+            CommandType.ACKNOWLEDGE,
+            MONDAY_0800,
+            recipient_slot=slot,
+            method=AckMethod.LINK,
+            nonce="n1",
+        ),
+        MONDAY_0800,
+    )
+    assert acked.state is not None and acked.state.lifecycle is Lifecycle.ACKNOWLEDGED
+    assert acked.state.acknowledgment is not None and acked.state.acknowledgment.by == "day"
+    later = advance(acked.state, MONDAY_0800 + timedelta(hours=2))
+    assert not later.outgoing and not later.audit
+
+
+def test_a_slot_outside_the_policy_is_refused() -> None:
+    state = on_request(None, request(), policy(), MONDAY_0800).state
+    step = on_command(
+        state,
+        command(
+            CommandType.ACKNOWLEDGE,
+            MONDAY_0800,
+            recipient_slot=99,  # type: ignore[arg-type]
+            method=AckMethod.LINK,
+        ),
+        MONDAY_0800,
+    )
+    assert step.refusals and step.state == state
+
+
+def test_a_failed_sms_falls_back_to_the_backup_number_then_email() -> None:
+    state = on_request(None, request(), policy(), MONDAY_0800).state
+    failed = on_command(
+        state,
+        command(
+            CommandType.SEND_FAILED,
+            MONDAY_0800,
+            message_id="m0",  # type: ignore[arg-type]
+            code="twilio-21211",
+        ),
+        MONDAY_0800,
+    )
+    [backup] = failed.outgoing
+    assert (backup.channel, backup.backup) == (ChannelKind.SMS, True)
+    undelivered = on_command(
+        on_command(
+            failed.state,
+            command(
+                CommandType.SENT,
+                MONDAY_0800,
+                message_id=backup.message_id,  # type: ignore[arg-type]
+                provider_id="SM2",
+            ),
+            MONDAY_0800,
+        ).state,  # type: ignore[arg-type]
+        command(
+            CommandType.RECEIPT,
+            MONDAY_0800,
+            message_id=backup.message_id,
+            receipt=ReceiptStatus.UNDELIVERED,
+        ),
+        MONDAY_0800,
+    )
+    [email] = undelivered.outgoing
+    assert email.channel is ChannelKind.EMAIL
+    receipts = [a for a in undelivered.audit if a.type is AuditType.MESSAGE_RECEIPT]
+    assert [a.delivery for a in receipts] == [Delivery.UNDELIVERED]
+
+
+def test_message_ids_follow_from_the_state_so_a_replay_makes_the_same_ones() -> None:
+    first = on_request(None, request(), policy(), MONDAY_0800)
+    replay = on_request(None, request(), policy(), MONDAY_0800)
+    assert [m.message_id for m in first.outgoing] == [m.message_id for m in replay.outgoing]
+
+
+def test_time_zone_aware_now_is_required_by_nothing_else() -> None:
+    step = on_request(None, request(), policy(), datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    assert step.state is not None
