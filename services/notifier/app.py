@@ -2,24 +2,18 @@
 
 import faust
 
+from services.messaging.faust_app import worker_app
 from services.notifier.settings import NotifierSettings
 
 __all__ = ["create_app"]
 
 
 def create_app(settings: NotifierSettings) -> faust.App:
-    return faust.App(
+    return worker_app(
         settings.notifier_app_id,
-        broker=f"kafka://{settings.kafka_bootstrap}",
-        store=settings.notifier_store,
-        datadir=str(settings.notifier_data_dir),
-        web_enabled=True,
-        web_bind=settings.notifier_web_bind,
-        web_port=settings.notifier_web_port,
-        web_in_thread=False,
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-        processing_guarantee="at_least_once",
-        topic_allow_declare=True,
-        topic_disable_leader=True,
+        settings.kafka_bootstrap,
+        settings.notifier_store,
+        settings.notifier_data_dir,
+        settings.notifier_web_bind,
+        settings.notifier_web_port,
     )
