@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from contracts.alert import AlertRequestedV1
 from contracts.alert_command import AlertCommandV1
+from contracts.alert_event import AlertEventV1
 from contracts.deadletter import DeadLetterV1
 from contracts.dispatch import DispatchRequestV1
 from contracts.incident import IncidentReportedV1, IncidentV1
@@ -72,7 +73,7 @@ CONTRACTS: tuple[Contract, ...] = (
     Contract("alert-command.v1", AlertCommandV1, "org.safeguard.alert.command.v1"),
     Contract("dispatch-request.v1", DispatchRequestV1, "org.safeguard.alert.dispatch.v1"),
     Contract("dead-letter.v1", DeadLetterV1, "org.safeguard.dead-letter.v1"),
-    # alert-event.v1 (alerts.events) joins here once the notifier defines its model.
+    Contract("alert-event.v1", AlertEventV1, "org.safeguard.alert.event.v1"),
 )
 
 

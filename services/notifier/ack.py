@@ -22,8 +22,11 @@ from typing import Any, assert_never
 from pydantic import BaseModel, ConfigDict
 
 from contracts.alert import AlertRequestedV1
-from services.notifier.channels import ChannelKind
+from contracts.alert_command import AckMethod
+from contracts.alert_event import AlertEventV1, AuditType, ChannelKind, Delivery, Lifecycle, Purpose
 from services.notifier.roster import EscalationPolicy, Position
+
+AuditEvent = AlertEventV1  # what this state machine publishes on alerts.events
 
 __all__ = [
     "AckMethod",
@@ -52,40 +55,11 @@ __all__ = [
 ]
 
 
-class Lifecycle(StrEnum):
-    REQUESTED = "requested"
-    NOTIFIED = "notified"
-    ESCALATED = "escalated"
-    ACKNOWLEDGED = "acknowledged"
-    EXPIRED = "expired"
-
-
-class Delivery(StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    UNDELIVERED = "undelivered"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-
-
 RECEIPTS = frozenset({Delivery.DELIVERED, Delivery.UNDELIVERED, Delivery.FAILED, Delivery.UNKNOWN})
 FINAL_DELIVERY = frozenset({Delivery.DELIVERED, Delivery.UNDELIVERED, Delivery.FAILED})
 
 
-class AckMethod(StrEnum):
-    LINK = "link"
-    VOICE_KEYPRESS = "voice_keypress"
-    SMS_REPLY = "sms_reply"
-    API = "api"
-
-
 _ACK_CHANNEL = {AckMethod.VOICE_KEYPRESS: ChannelKind.VOICE, AckMethod.SMS_REPLY: ChannelKind.SMS}
-
-
-class Purpose(StrEnum):
-    ALERT = "alert"
-    EXPIRY_NOTICE = "expiry_notice"
 
 
 class MessageRef(BaseModel):
@@ -223,42 +197,6 @@ Event = (
 
 
 # Results ------------------------------------------------------------------------------------
-
-
-class AuditType(StrEnum):
-    NOTIFIED = "alert.notified"
-    ESCALATED = "alert.escalated"
-    DEADLINE_PASSED = "alert.deadline_passed"
-    EXPIRED = "alert.expired"
-    ACKNOWLEDGED = "alert.acknowledged"
-    MESSAGE_QUEUED = "message.queued"
-    MESSAGE_SENT = "message.sent"
-    MESSAGE_RETRYING = "message.retrying"
-    MESSAGE_FAILED = "message.failed"
-    MESSAGE_RECEIPT = "message.receipt"
-    MESSAGE_REROUTED = "message.rerouted"
-
-
-class AuditEvent(BaseModel):
-    """What to publish on alerts.events: who, when, which channel, how. Never an address."""
-
-    model_config = ConfigDict(frozen=True)
-
-    type: AuditType
-    alert_id: str
-    incident_id: str
-    agency_id: str
-    at: datetime
-    lifecycle: Lifecycle
-    actor: str | None = None
-    channel: ChannelKind | None = None
-    method: AckMethod | None = None
-    tier: int | None = None
-    step: int | None = None
-    message_id: str | None = None
-    purpose: Purpose | None = None
-    delivery: Delivery | None = None
-    detail: str | None = None
 
 
 class Outcome(StrEnum):

@@ -4,16 +4,11 @@ Vendors' errors are translated here at the boundary: the rest of the notifier on
 `Sent` or `SendFailed(recoverable=...)`, as in Alertmanager's notifiers."""
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
+from contracts.alert_event import ChannelKind
+
 __all__ = ["Channel", "ChannelKind", "Outbound", "SendFailed", "SendOutcome", "Sent"]
-
-
-class ChannelKind(StrEnum):
-    SMS = "sms"
-    EMAIL = "email"
-    VOICE = "voice"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from typing import assert_never
 from contracts.alert import AlertRequestedV1
 from contracts.alert_command import AlertCommandV1, CommandType, ReceiptStatus
 from services.notifier.ack import (
-    AckMethod,
     Acknowledged,
     AlertState,
     AuditEvent,
@@ -161,8 +160,7 @@ def _acknowledge(step: Step, command: AlertCommandV1, now: datetime) -> None:
     if not by or command.method is None:
         step.refusals.append("an acknowledgment needs who and how")
         return
-    method = AckMethod(command.method.value)
-    _apply(step, Acknowledged(by=by, method=method, at=now, nonce=command.nonce))
+    _apply(step, Acknowledged(by=by, method=command.method, at=now, nonce=command.nonce))
 
 
 def _fall_back(step: Step, message_id: str, now: datetime) -> None:

@@ -40,6 +40,18 @@ SAMPLES: dict[str, dict[str, Any]] = {
             "needs_shelter": True,
         },
     },
+    "alert-event.v1": {
+        "type": "alert.acknowledged",
+        "alert_id": _ALERT_ID,
+        "incident_id": "inc_6f1c0a8e4b9d4e0f9a3b2c1d0e9f8a7b",
+        "agency_id": "dienbien-police",
+        "at": "2026-11-29T08:21:00+07:00",
+        "lifecycle": "acknowledged",
+        "actor": "officer-017",
+        "method": "link",
+        "tier": 1,
+        "detail": "after notified",
+    },
     "alert-command.v1": {
         "alert_id": _ALERT_ID,
         "type": "acknowledge",
