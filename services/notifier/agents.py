@@ -7,6 +7,7 @@ timer only publishes `tick` commands: faust tables can be written from a stream 
 
 import logging
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import faust
@@ -20,7 +21,7 @@ from contracts.dispatch import DispatchRequestV1
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERT_EVENTS, ALERTS_REQUESTED
 from services.messaging.faust_events import event_headers, header
 from services.notifier.ack import AlertState, AuditType, Lifecycle
-from services.notifier.channels import Sent
+from services.notifier.channels import SendFailed, SendOutcome, Sent
 from services.notifier.compose import ComposeConfig, compose
 from services.notifier.dispatcher import Dispatcher
 from services.notifier.driver import Step, on_command, on_request
@@ -105,7 +106,8 @@ def register(
             key = f"{request.alert_id}/{request.message_id}"
             if key in sent:
                 continue  # sent before a restart; the provider already has it
-            outcome = await dispatcher.send(request)
+
+            outcome = await dispatcher.send(request, partial(_report_retry, commands, request))
             command = _result_command(request, outcome)
             await _send(commands, request.alert_id, COMMAND_TYPE, command)
             sent[key] = outcome.provider_id if isinstance(outcome, Sent) else "failed"
@@ -176,23 +178,34 @@ def _observe(step: Step, metrics: NotifierMetrics) -> None:
             metrics.messages.labels(audit.channel.value, audit.delivery.value).inc()
 
 
-def _result_command(request: DispatchRequestV1, outcome: Any) -> AlertCommandV1:
-    now = datetime.now(UTC)
+async def _report_retry(
+    commands: faust.TopicT, request: DispatchRequestV1, failure: SendFailed
+) -> None:
+    command = _failure_command(request, failure.code, recoverable=True)
+    await _send(commands, request.alert_id, COMMAND_TYPE, command)
+
+
+def _result_command(request: DispatchRequestV1, outcome: SendOutcome) -> AlertCommandV1:
     if isinstance(outcome, Sent):
         return AlertCommandV1(
             alert_id=request.alert_id,
             type=CommandType.SENT,
-            at=now,
+            at=datetime.now(UTC),
             message_id=request.message_id,
             provider_id=outcome.provider_id,
         )
+    return _failure_command(request, outcome.code, recoverable=False)
+
+
+def _failure_command(request: DispatchRequestV1, code: str, recoverable: bool) -> AlertCommandV1:
+    """recoverable: the dispatcher retries it (recorded only); otherwise final: fall back."""
     return AlertCommandV1(
         alert_id=request.alert_id,
         type=CommandType.SEND_FAILED,
-        at=now,
+        at=datetime.now(UTC),
         message_id=request.message_id,
-        code=outcome.code,
-        recoverable=False,
+        code=code,
+        recoverable=recoverable,
     )
 
 

@@ -44,7 +44,10 @@ class Dispatcher:
         self._limiter = RateLimiter(time.monotonic)
         self._random = random.Random()  # noqa: S311 - jitter, not security
 
-    async def send(self, request: DispatchRequestV1) -> SendOutcome:
+    async def send(
+        self, request: DispatchRequestV1, on_retry: Callable[[SendFailed], Awaitable[None]]
+    ) -> SendOutcome:
+        """The final outcome; `on_retry` hears of each recoverable failure retried."""
         if self._guard.refuses(request):
             return SendFailed(recoverable=False, code="drill-guard", reason="not a drill address")
         channel = ChannelKind(request.channel)
@@ -64,6 +67,7 @@ class Dispatcher:
             if not isinstance(outcome, SendFailed) or not outcome.recoverable:
                 return outcome
             if attempt + 1 < self._retry.max_attempts:
+                await on_retry(outcome)
                 await self._sleep(
                     backoff(
                         attempt, self._retry.base_seconds, self._retry.cap_seconds, self._random

@@ -94,16 +94,16 @@ def on_command(state: AlertState, command: AlertCommandV1, now: datetime) -> Ste
                 ),
             )
         case CommandType.SEND_FAILED:
-            _apply(
-                step,
-                SendFailed(
-                    message_id=_need(command.message_id),
-                    at=now,
-                    code=command.code or "unknown",
-                    recoverable=False,
-                ),
+            final = not command.recoverable  # a retried attempt is only recorded
+            failure = SendFailed(
+                message_id=_need(command.message_id),
+                at=now,
+                code=command.code or "unknown",
+                recoverable=not final,
             )
-            _fall_back(step, _need(command.message_id), now)
+            _apply(step, failure)
+            if final:
+                _fall_back(step, failure.message_id, now)
         case CommandType.RECEIPT:
             _receipt(step, command, now)
         case CommandType.ACKNOWLEDGE:

@@ -159,3 +159,21 @@ def test_message_ids_follow_from_the_state_so_a_replay_makes_the_same_ones() -> 
 def test_time_zone_aware_now_is_required_by_nothing_else() -> None:
     step = on_request(None, request(), policy(), datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
     assert step.state is not None
+
+
+def test_a_retried_attempt_is_recorded_without_falling_back() -> None:
+    state = on_request(None, request(), policy(), MONDAY_0800).state
+    assert state is not None
+    retried = on_command(
+        state,
+        command(
+            CommandType.SEND_FAILED,
+            MONDAY_0800,
+            message_id="m0",
+            code="twilio-20429",
+            recoverable=True,
+        ),
+        MONDAY_0800,
+    )
+    assert [a.type for a in retried.audit] == [AuditType.MESSAGE_RETRYING]
+    assert retried.outgoing == []
