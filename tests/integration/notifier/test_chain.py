@@ -153,3 +153,36 @@ def test_a_killed_notifier_loses_no_alert_and_still_escalates(
     events.wait(incident_id, POLICE, "alert.expired", timeout=60)
     police = inbox(chain.standin, POLICE_PHONE, reference)
     assert 1 <= len(police) <= 2, "at most one duplicate of the message in flight at the kill"
+
+
+CANARIES = {
+    "child.name": "Lò Thị CANARY-NAME",
+    "description": "CANARY-DESCRIPTION beaten at home",
+    "reporter.name": "CANARY-REPORTER Nguyễn",
+    "reporter.phone": "+84987650002",
+    "area.area_desc": "CANARY-PLACE Bản Him Lam",
+}
+
+
+def test_no_personal_data_reaches_a_message_a_log_line_or_a_metric(
+    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+) -> None:
+    body = {
+        **NEGLECT,
+        "child": {"name": CANARIES["child.name"], "age": 6},
+        "description": CANARIES["description"],
+        "reporter": {"name": CANARIES["reporter.name"], "phone": CANARIES["reporter.phone"]},
+        "area": {"geocode": NEGLECT["area"]["geocode"], "area_desc": CANARIES["area.area_desc"]},
+    }
+    incident_id, reference = post_incident(intake_server, body)
+    sms(chain.standin, HEALTH_PHONE, reference)
+    events.wait(incident_id, HEALTH, "message.sent")
+
+    texts = [m["body"] for m in httpx.get(f"{chain.standin.url}/_standin/messages").json()]
+    texts += [f"{m.subject}\n{m.text}\n{m.html}" for m in chain.mailbox.messages()]
+    texts += [chain.router.log.read_text(), chain.notifier.log.read_text()]
+    texts += [chain.router.metrics(), chain.notifier.metrics()]
+    texts.append(httpx.get(f"{chain.front.url}/metrics").text)
+    assert any(reference in text for text in texts)  # the scan sees this incident's traffic
+    leaks = {name for name, canary in CANARIES.items() for text in texts if canary in text}
+    assert leaks == set()
