@@ -3,8 +3,12 @@
 from pathlib import Path
 
 import faust
+import mode
 
-__all__ = ["worker_app"]
+from contracts.topics import Topic
+from services.messaging.topics_admin import ensure_topics
+
+__all__ = ["changelog_topics", "prepare_changelogs", "worker_app"]
 
 
 def worker_app(
@@ -24,4 +28,21 @@ def worker_app(
         processing_guarantee="at_least_once",
         topic_allow_declare=True,  # faust's own changelog topics; contract topics pre-exist
         topic_disable_leader=True,
+        # A crashed agent stops the worker, so a supervisor (Kubernetes, `stack up`) restarts it
+        # or says so; a worker that answers probes while processing nothing protects no child.
+        agent_supervisor=mode.CrashingSupervisor,
     )
+
+
+def changelog_topics(app_id: str, tables: dict[str, int]) -> tuple[Topic, ...]:
+    """faust's names for the changelogs of `tables` (name -> partitions)."""
+    return tuple(
+        Topic(f"{app_id}-{name}-changelog", partitions, compacted=True)
+        for name, partitions in tables.items()
+    )
+
+
+def prepare_changelogs(bootstrap: str, app_id: str, tables: dict[str, int]) -> None:
+    """Create the changelogs before faust starts: faust creates them itself, but on a new
+    broker it can check their partitions before the broker's metadata has them, and fails."""
+    ensure_topics(bootstrap, changelog_topics(app_id, tables))

@@ -28,13 +28,15 @@ from services.notifier.driver import Step, on_command, on_request
 from services.notifier.metrics import NotifierMetrics
 from services.notifier.roster import Rosters, escalation_policy
 
-__all__ = ["ALERT_EVENT_TYPE", "COMMAND_TYPE", "DISPATCH_TYPE", "register"]
+__all__ = ["ALERT_EVENT_TYPE", "COMMAND_TYPE", "DISPATCH_TYPE", "TABLES", "register"]
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 
 SOURCE = "safeguard/notifier"
+ALERTS, SENT_MESSAGES = "alerts", "sent-messages"
+TABLES = {ALERTS: ALERTS_REQUESTED.partitions, SENT_MESSAGES: ALERT_DISPATCH.partitions}
 ALERT_REQUESTED_TYPE = "org.safeguard.alert.requested.v1"
 COMMAND_TYPE = "org.safeguard.alert.command.v1"
 DISPATCH_TYPE = "org.safeguard.alert.dispatch.v1"
@@ -79,8 +81,8 @@ def register(
     commands = app.topic(ALERT_COMMANDS.name, key_serializer="raw", value_serializer="raw")
     outbox = app.topic(ALERT_DISPATCH.name, key_serializer="raw", value_serializer="raw")
     events = app.topic(ALERT_EVENTS.name, key_serializer="raw", value_serializer="raw")
-    alerts = app.Table("alerts", partitions=ALERTS_REQUESTED.partitions)
-    sent = app.Table("sent-messages", partitions=ALERT_DISPATCH.partitions)
+    alerts = app.Table(ALERTS, partitions=TABLES[ALERTS])
+    sent = app.Table(SENT_MESSAGES, partitions=TABLES[SENT_MESSAGES])
     deadlines = Deadlines()
 
     @app.agent(inputs, concurrency=1)

@@ -9,8 +9,9 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERTS_REQUESTED
+from services.messaging.faust_app import prepare_changelogs
 from services.messaging.lag import watch_lag
-from services.notifier.agents import register
+from services.notifier.agents import TABLES, register
 from services.notifier.app import create_app
 from services.notifier.channels import Channel, ChannelKind
 from services.notifier.compose import ComposeConfig
@@ -37,6 +38,7 @@ def run(settings: NotifierSettings) -> int:
         return 2
     registry = CollectorRegistry()
     metrics = NotifierMetrics(registry)
+    prepare_changelogs(settings.kafka_bootstrap, settings.notifier_app_id, TABLES)
     app = create_app(settings)
     register(app, rosters, compose_config(settings), dispatcher(settings, rosters), metrics)
     add_service_pages(app, registry)

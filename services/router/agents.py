@@ -20,11 +20,13 @@ from services.router.metrics import RouterMetrics
 from services.router.processing import DeadLetter, Routed, RoutedState, process
 from services.router.rules import RuleSet
 
-__all__ = ["ALERT_REQUESTED_TYPE", "DEAD_LETTER_TYPE", "register"]
+__all__ = ["ALERT_REQUESTED_TYPE", "DEAD_LETTER_TYPE", "TABLES", "register"]
 
 log = logging.getLogger(__name__)
 
 SOURCE = "safeguard/router"
+ROUTED = "routed-incidents"
+TABLES = {ROUTED: INCIDENTS.partitions}  # faust tables and their partitions
 ALERT_REQUESTED_TYPE = "org.safeguard.alert.requested.v1"
 DEAD_LETTER_TYPE = "org.safeguard.dead-letter.v1"
 
@@ -33,7 +35,7 @@ def register(app: faust.App, directory: Directory, rules: RuleSet, metrics: Rout
     incidents = app.topic(INCIDENTS.name, key_serializer="raw", value_serializer="raw")
     alerts = app.topic(ALERTS_REQUESTED.name, key_serializer="raw", value_serializer="raw")
     dead_letters = app.topic(DEAD_LETTERS.name, key_serializer="raw", value_serializer="raw")
-    routed = app.Table("routed-incidents", partitions=INCIDENTS.partitions)
+    routed = app.Table(ROUTED, partitions=TABLES[ROUTED])
 
     # concurrency=1: faust can commit past an in-flight message with more (faust #606).
     @app.agent(incidents, concurrency=1)

@@ -10,10 +10,11 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from contracts.topics import INCIDENTS
+from services.messaging.faust_app import prepare_changelogs
 from services.messaging.lag import watch_lag
 from services.observability.faust_pages import add_service_pages
 from services.observability.logging import configure_logging
-from services.router.agents import register
+from services.router.agents import TABLES, register
 from services.router.app import create_app
 from services.router.directory import ConfigError, load_directory
 from services.router.metrics import RouterMetrics
@@ -35,6 +36,7 @@ def run(settings: RouterSettings) -> int:
         return 2
     registry = CollectorRegistry()
     metrics = RouterMetrics(registry)
+    prepare_changelogs(settings.kafka_bootstrap, settings.router_app_id, TABLES)
     app = create_app(settings)
     register(app, directory, rules, metrics)
     watch_lag(app, settings.kafka_bootstrap, settings.router_app_id, [INCIDENTS.name], metrics.lag)
