@@ -143,6 +143,11 @@ def _receipt(step: Step, command: AlertCommandV1, now: datetime) -> None:
     if delivery is None:
         return  # "sent" adds nothing: the dispatcher already reported the provider's acceptance
     message_id = _need(command.message_id)
+    assert step.state is not None
+    message = step.state.message(message_id)
+    if message is not None and message.delivery is Delivery.QUEUED and command.provider_id:
+        # The receipt overtook the dispatcher's own report: a receipt proves it was sent.
+        _apply(step, Sent(message_id=message_id, provider_id=command.provider_id, at=now))
     _apply(step, DeliveryReported(message_id=message_id, status=delivery, at=now))
     if delivery in (Delivery.UNDELIVERED, Delivery.FAILED):
         _fall_back(step, message_id, now)

@@ -177,3 +177,27 @@ def test_a_retried_attempt_is_recorded_without_falling_back() -> None:
     )
     assert [a.type for a in retried.audit] == [AuditType.MESSAGE_RETRYING]
     assert retried.outgoing == []
+
+
+def test_a_receipt_that_overtakes_the_send_report_still_counts() -> None:
+    state = on_request(None, request(), policy(), MONDAY_0800).state
+    assert state is not None
+    early = on_command(
+        state,
+        command(
+            CommandType.RECEIPT,
+            MONDAY_0800,
+            message_id="m0",
+            provider_id="SM9",
+            receipt=ReceiptStatus.UNDELIVERED,
+        ),
+        MONDAY_0800,
+    )
+    assert early.refusals == []
+    assert [m.backup for m in early.outgoing] == [True]  # the fallback still happens
+    late_report = on_command(
+        early.state,  # type: ignore[arg-type]
+        command(CommandType.SENT, MONDAY_0800, message_id="m0", provider_id="SM9"),
+        MONDAY_0800,
+    )
+    assert late_report.outgoing == [] and late_report.refusals  # refused, harmless
