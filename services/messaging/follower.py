@@ -18,7 +18,8 @@ __all__ = ["TopicFollower"]
 
 log = logging.getLogger(__name__)
 
-Apply = Callable[[str, bytes], object]
+# (record key, ce_type, CloudEvent data)
+Apply = Callable[[bytes | None, str, bytes], object]
 
 
 class TopicFollower:
@@ -106,7 +107,7 @@ class TopicFollower:
             where = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
             log.warning("unreadable record skipped", extra=where)
             return
-        self._apply(event.type, event.data)
+        self._apply(record.key, event.type, event.data)
 
     async def _reached_ends(self, consumer: AIOKafkaConsumer) -> bool:
         for partition, end in self._ends.items():

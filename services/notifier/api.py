@@ -161,7 +161,7 @@ def create_app(
     feed = TopicFollower(
         settings.kafka_bootstrap,
         [ALERTS_REQUESTED.name, ALERT_DISPATCH.name, ALERT_EVENTS.name],
-        lambda ce_type, body: _project(projection, ce_type, body),
+        lambda _key, ce_type, body: _project(projection, ce_type, body),
     )
     front = _Front(
         settings=settings,
