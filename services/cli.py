@@ -13,6 +13,9 @@ DEFAULT_KAFKA_HOME = Path(os.environ.get("SAFEGUARD_KAFKA_HOME", ".var/kafka"))
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["rules"]:  # its own parser, options included (argparse would take -h)
+        return _rules_main(argv[1:])
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
@@ -158,9 +161,13 @@ def _new_key(_: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
+    return _rules_main(args.rest)
+
+
+def _rules_main(argv: list[str]) -> int:
     from services.router.explain import main_rules
 
-    return main_rules(args.rest)
+    return main_rules(argv)
 
 
 if __name__ == "__main__":
