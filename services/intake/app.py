@@ -4,8 +4,7 @@ import asyncio
 import json
 import logging
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,8 +14,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from pydantic import BaseModel, ValidationError
 
 from contracts.incident import IncidentV1
+from services.http_api.problems import ClientError, field_errors, problem
+from services.http_api.requests import observe_requests
 from services.intake.body import read_json
-from services.intake.http_errors import ClientError, field_errors, problem
 from services.intake.idempotency import IdempotencyIndex
 from services.intake.idempotency_store import IdempotencyStore
 from services.intake.metrics import IntakeMetrics
@@ -24,7 +24,6 @@ from services.intake.service import Accepted, Conflict, IntakeService
 from services.intake.settings import IntakeSettings
 from services.intake.sources import Source, SourceRegistry, load_sources
 from services.messaging.publisher import EventPublisher, PublishUnavailable
-from services.observability.logging import request_id_var
 from services.ratelimit import RateLimiter
 
 __all__ = ["create_app"]
@@ -84,7 +83,7 @@ def create_app(
         description="Report child-protection incidents. A 202 means the incident is on Kafka.",
         lifespan=lifespan,
     )
-    _install_middleware(app, metrics)
+    observe_requests(app, metrics.requests)
     retry_after = {"Retry-After": str(settings.retry_after_seconds)}
 
     def authorize(request: Request) -> Source:
@@ -207,35 +206,6 @@ def create_app(
 async def _client_error_handler(_: Request, error: Exception) -> Response:
     assert isinstance(error, ClientError)
     return problem(error)
-
-
-def _install_middleware(app: FastAPI, metrics: IntakeMetrics) -> None:
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        token = request_id_var.set(request_id[:64])
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        metrics.requests.labels(template, str(response.status_code)).inc()
-        response.headers["X-Request-Id"] = request_id[:64]
-        log.info(
-            "request",
-            extra={
-                "request_id": request_id[:64],
-                "method": request.method,
-                "route": template,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
-        return response
 
 
 def _json_body(schema_name: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import Request
 
-from services.intake.http_errors import ClientError
+from services.http_api.problems import ClientError
 
 __all__ = ["read_json"]
 

@@ -7,9 +7,7 @@ import hashlib
 import hmac
 import logging
 import re
-import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +23,8 @@ from twilio.request_validator import RequestValidator
 
 from contracts.alert_command import AckMethod, AlertCommandV1, CommandType, ReceiptStatus
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERT_EVENTS, ALERTS_REQUESTED
-from services.intake.http_errors import ClientError, problem
+from services.http_api.problems import ClientError, problem
+from services.http_api.requests import observe_requests
 from services.messaging.follower import TopicFollower
 from services.messaging.publisher import EventPublisher, PublishUnavailable
 from services.notifier import ack_page, links, twiml
@@ -41,7 +40,6 @@ from services.notifier.reply_codes import parse_reply
 from services.notifier.roster import Language, Officer, Rosters
 from services.notifier.settings import NotifierSettings
 from services.notifier.twiml import ReplyAnswer, VoiceAnswer
-from services.observability.logging import request_id_var
 
 __all__ = ["COMMAND_TYPE", "SMS_PATH", "STATUS_PATH", "VOICE_PATH", "create_app"]
 
@@ -190,7 +188,7 @@ def create_app(
         description="Acknowledgment links, Twilio webhooks and the alerts API for ops.",
         lifespan=lifespan,
     )
-    _install_middleware(app, front.metrics)
+    observe_requests(app, front.metrics.requests)
     _ack_routes(app, front)
     _twilio_routes(app, front)
     _ops_routes(app, front)
@@ -537,32 +535,3 @@ async def _invalid_request(_: Request, error: Exception) -> Response:
         for issue in error.errors()
     ]
     return problem(ClientError(422, "Invalid request", "some fields are invalid", fields=fields))
-
-
-def _install_middleware(app: FastAPI, metrics: ApiMetrics) -> None:
-    @app.middleware("http")
-    async def observe(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = (request.headers.get("x-request-id") or uuid.uuid4().hex)[:64]
-        token = request_id_var.set(request_id)
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        # The route template, never the path: an acknowledgment link's path is its token.
-        template = getattr(request.scope.get("route"), "path", "unmatched")
-        metrics.requests.labels(template, str(response.status_code)).inc()
-        response.headers["X-Request-Id"] = request_id
-        log.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "route": template,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            },
-        )
-        return response

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.incident import IncidentV1
-from services.intake.http_errors import field_errors
+from services.http_api.problems import field_errors
 from services.intake.idempotency import (
     IdempotencyIndex,
     Lookup,
