@@ -31,6 +31,10 @@ def worker_app(
         # A crashed agent stops the worker, so a supervisor (Kubernetes, `stack up`) restarts it
         # or says so; a worker that answers probes while processing nothing protects no child.
         agent_supervisor=mode.CrashingSupervisor,
+        # A worker that died without leaving its group holds its partitions until the broker
+        # gives up on it: 10 s instead of faust's 60 s before a replacement takes over.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=3.0,
     )
 
 
