@@ -1,11 +1,12 @@
-"""The intake HTTP API. Routes only translate between HTTP and IntakeService."""
+"""The intake HTTP API. Routes only translate between HTTP and IntakeService; the parts come
+finished from services.intake.bootstrap (or, in unit tests, from the in-memory ports)."""
 
 import asyncio
 import json
-import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -14,21 +15,29 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from pydantic import BaseModel, ValidationError
 
 from contracts.incident import IncidentV1
+from services.http_api.body import read_json
 from services.http_api.problems import ClientError, field_errors, problem
 from services.http_api.requests import observe_requests
-from services.intake.body import read_json
-from services.intake.idempotency import IdempotencyIndex
-from services.intake.idempotency_store import IdempotencyStore
 from services.intake.metrics import IntakeMetrics
 from services.intake.service import Accepted, Conflict, IntakeService
 from services.intake.settings import IntakeSettings
-from services.intake.sources import Source, SourceRegistry, load_sources
-from services.messaging.publisher import EventPublisher, PublishUnavailable
+from services.intake.sources import Source, SourceRegistry
+from services.messaging.acknowledgment import PublishUnavailable
 from services.ratelimit import RateLimiter
 
-__all__ = ["create_app"]
+__all__ = ["IntakeParts", "create_app"]
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class IntakeParts:
+    service: IntakeService
+    sources: SourceRegistry
+    metrics: IntakeMetrics
+    registry: CollectorRegistry
+    ready: Callable[[], Awaitable[bool]]
+    """Whether the broker answers now (the readiness probe)."""
+    connected: Callable[[], AbstractAsyncContextManager[None]]
+    """Connects the adapters for the app's lifetime."""
 
 
 class IncidentAccepted(BaseModel):
@@ -50,32 +59,14 @@ class BatchResult(BaseModel):
     results: list[BatchItemResult]
 
 
-def create_app(
-    settings: IntakeSettings,
-    registry: CollectorRegistry | None = None,
-    sources: SourceRegistry | None = None,
-) -> FastAPI:
-    registry = registry or CollectorRegistry()
-    metrics = IntakeMetrics(registry)
-    sources = sources or load_sources(settings.sources_file)
-    publisher = EventPublisher(
-        settings.kafka_bootstrap,
-        source="safeguard/intake",
-        request_timeout=settings.kafka_request_timeout_seconds,
-    )
-    index = IdempotencyIndex()
-    store = IdempotencyStore(settings.kafka_bootstrap, index, publisher)
-    service = IntakeService(publisher, index, store, metrics, settings.publish_timeout_seconds)
+def create_app(settings: IntakeSettings, parts: IntakeParts) -> FastAPI:
+    service, sources, metrics = parts.service, parts.sources, parts.metrics
     limiter = RateLimiter(time.monotonic)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await publisher.start()
-        await store.start()
-        log.info("intake ready", extra={"idempotency_records": len(index)})
-        yield
-        await store.stop()
-        await publisher.stop()
+        async with parts.connected():
+            yield
 
     app = FastAPI(
         title="Safeguard intake",
@@ -189,14 +180,14 @@ def create_app(
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
-        ready = await publisher.reachable()
+        ready = await parts.ready()
         return JSONResponse(
             {"kafka": "reachable" if ready else "unreachable"}, status_code=200 if ready else 503
         )
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(parts.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.add_exception_handler(ClientError, _client_error_handler)
     app.openapi = _openapi_with_contracts(app)  # type: ignore[method-assign]

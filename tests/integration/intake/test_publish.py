@@ -90,7 +90,7 @@ def test_the_same_identifier_with_other_content_is_a_conflict(
 def test_retries_are_recognised_after_an_intake_restart(
     kafka: LocalKafka, intake_server: BackgroundServer, incidents_topic: TopicReader
 ) -> None:
-    from services.intake.app import create_app
+    from services.intake.bootstrap import build_app
     from services.intake.settings import IntakeSettings
 
     body = new_incident()
@@ -99,7 +99,7 @@ def test_retries_are_recognised_after_an_intake_restart(
         kafka_bootstrap=kafka.bootstrap,
         sources_file=Path(__file__).parents[3] / "config/sources.yaml",
     )
-    with BackgroundServer(create_app(settings)) as restarted:
+    with BackgroundServer(build_app(settings)) as restarted:
         retry = post(restarted, body)
     assert retry.status_code == 202
     assert retry.json() == {"incident_id": incident_id, "replay": True}
