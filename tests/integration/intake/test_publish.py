@@ -46,7 +46,8 @@ def test_an_accepted_incident_is_on_kafka_as_a_cloudevent(
     assert record.headers["ce_specversion"] == "1.0"
     assert record.headers["ce_source"] == "safeguard/intake"
     assert record.headers["ce_subject"] == incident_id
-    assert record.headers["ce_id"] and record.headers["ce_time"]
+    assert record.headers["ce_id"]
+    assert record.headers["ce_time"]
     event = cloudevents.decode(
         list((k, v.encode()) for k, v in record.headers.items()), record.value
     )
@@ -116,7 +117,8 @@ def test_a_batch_answers_per_item(
     )
     assert response.status_code == 207
     first, second = response.json()["results"]
-    assert first["status"] == 202 and first["incident_id"].startswith("inc_")
+    assert first["status"] == 202
+    assert first["incident_id"].startswith("inc_")
     assert second["status"] == 422
     assert [error["path"] for error in second["errors"]] == ["severity"]
     records = incidents_topic.read_until(lambda rs: any(r.key == first["incident_id"] for r in rs))
