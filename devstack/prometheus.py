@@ -83,7 +83,7 @@ class LocalPrometheus:
         interval_seconds: float = 5.0,
     ) -> None:
         self.binary = binary
-        self.home = home.resolve()
+        self.home = home
         self.targets = tuple(targets)
         self.port = port
         self.interval_seconds = interval_seconds
@@ -93,12 +93,10 @@ class LocalPrometheus:
 
     def spawn(self) -> "subprocess.Popen[bytes]":
         """Starts Prometheus without waiting for it; its output goes to `log`."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        rules_file = self.home / "rules.yaml"
-        config_file = self.home / "prometheus.yml"
-        rules_file.write_text(yaml.safe_dump(rule_groups(), allow_unicode=True), encoding="utf-8")
-        config = prometheus_config(self.targets, rules_file, self.interval_seconds)
-        config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+        try:
+            config_file = self._write_configuration()
+        except OSError as error:
+            raise PrometheusError(f"cannot write its configuration: {error}") from error
         with self.log.open("ab") as log:
             try:
                 self._process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
@@ -109,6 +107,15 @@ class LocalPrometheus:
             except OSError as error:
                 raise PrometheusError(f"cannot run {self.binary}: {error.strerror}") from error
         return self._process
+
+    def _write_configuration(self) -> Path:
+        home = self.home.absolute()
+        home.mkdir(parents=True, exist_ok=True)
+        rules_file, config_file = home / "rules.yaml", home / "prometheus.yml"
+        rules_file.write_text(yaml.safe_dump(rule_groups(), allow_unicode=True), encoding="utf-8")
+        config = prometheus_config(self.targets, rules_file, self.interval_seconds)
+        config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+        return config_file
 
     def _arguments(self, config_file: Path) -> list[str]:
         arguments = [
