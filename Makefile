@@ -13,6 +13,7 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
+	scripts/install-prometheus || true  # where the machine allows; the stack says if it is absent
 	$(BIN)/safeguard stack up
 
 test: $(INSTALLED)

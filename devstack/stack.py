@@ -8,10 +8,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from urllib.parse import urlsplit
 
 from devstack.kafka import KafkaStackError, LocalKafka
+from devstack.prometheus import LocalPrometheus, PrometheusError, ScrapeTarget, find_prometheus
 
-__all__ = ["SERVICES", "run_stack"]
+__all__ = ["SERVICES", "run_stack", "scrape_targets"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class Service:
     name: str
     argv: tuple[str, ...]
     url: str
+    job: str | None = None  # the Prometheus job scraping the /metrics of `url`'s host and port
 
 
 _SAFEGUARD = ("-m", "services.cli")
@@ -40,13 +43,24 @@ SERVICES = (
         ("-m", "devstack.mailbox", "--port", "8025", "--http-port", "8026", "--no-tls"),
         "http://127.0.0.1:8026/messages",
     ),
-    Service("intake", (*_SAFEGUARD, "intake", "--port", "8000"), "http://127.0.0.1:8000/docs"),
-    Service("router", (*_SAFEGUARD, "router"), "http://127.0.0.1:9101/metrics"),
-    Service("notifier", (*_SAFEGUARD, "notifier"), "http://127.0.0.1:9102/metrics"),
+    Service(
+        "intake",
+        (*_SAFEGUARD, "intake", "--port", "8000"),
+        "http://127.0.0.1:8000/docs",
+        "safeguard-intake",
+    ),
+    Service("router", (*_SAFEGUARD, "router"), "http://127.0.0.1:9101/metrics", "safeguard-router"),
+    Service(
+        "notifier",
+        (*_SAFEGUARD, "notifier"),
+        "http://127.0.0.1:9102/metrics",
+        "safeguard-notifier",
+    ),
     Service(
         "notifier-api",
         (*_SAFEGUARD, "notifier-api", "--port", "8001"),
         "http://127.0.0.1:8001/docs",
+        "safeguard-notifier-api",
     ),
 )
 # The local stack talks to the stand-ins, never to Twilio or a real mail server.
@@ -75,11 +89,15 @@ def run_stack(kafka_home: Path) -> int:
         print(f"safeguard stack: {error}", file=sys.stderr)
         return 1
     processes = [_spawn(service) for service in SERVICES]
+    prometheus: LocalPrometheus | None = None
     try:
+        prometheus = _start_prometheus(kafka_home.parent / "prometheus")
         return _supervise(processes)
     finally:
         for process in processes:
             _terminate(process)
+        if prometheus is not None:
+            prometheus.stop()
         if started_kafka:
             broker.stop()
             print("Kafka stopped", flush=True)
@@ -89,6 +107,42 @@ def _spawn(service: Service) -> "subprocess.Popen[bytes]":
     print(f"starting {service.name}: {service.url}", flush=True)
     environment = {**LOCAL_ENVIRONMENT, **os.environ}
     return subprocess.Popen([sys.executable, *service.argv], env=environment)  # noqa: S603
+
+
+def scrape_targets() -> list[ScrapeTarget]:
+    return [
+        ScrapeTarget(service.job, urlsplit(service.url).netloc)
+        for service in SERVICES
+        if service.job is not None
+    ]
+
+
+def _start_prometheus(home: Path) -> LocalPrometheus | None:
+    """Metrics to look at, not a part of the system: without it the stack goes on."""
+    binary = find_prometheus()
+    if binary is None:
+        print(
+            "Prometheus: not installed (scripts/install-prometheus); going on without it",
+            flush=True,
+        )
+        return None
+    prometheus = LocalPrometheus(binary, home, scrape_targets())
+    try:
+        prometheus.spawn()
+        prometheus.wait_ready()
+    except PrometheusError as error:
+        prometheus.stop()
+        print(f"Prometheus: {error}; going on without it", file=sys.stderr)
+        return None
+    except BaseException:  # Ctrl-C while it starts
+        prometheus.stop()
+        raise
+    print(
+        f"Prometheus: {prometheus.url}/ (Alerts: the project's alert rules; "
+        "Status > Targets: every service's /metrics)",
+        flush=True,
+    )
+    return prometheus
 
 
 def _supervise(processes: "list[subprocess.Popen[bytes]]") -> int:

@@ -1,11 +1,12 @@
-"""Runs a Safeguard worker (`safeguard router`, `safeguard notifier`) as a real process, the
-way it runs in production, so a test can stop it gently or kill it."""
+"""Runs a Safeguard service (`safeguard router`, `safeguard intake --port N`, ...) as a real
+process, the way it runs in production, so a test can stop it gently or kill it."""
 
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -15,8 +16,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class ServiceProcess:
-    def __init__(self, command: str, environment: dict[str, str], web_port: int, log: Path) -> None:
-        self._argv = [sys.executable, "-m", "services.cli", command]
+    def __init__(
+        self,
+        command: str,
+        environment: dict[str, str],
+        web_port: int,
+        log: Path,
+        arguments: Sequence[str] = (),
+    ) -> None:
+        self.command = command
+        self._argv = [sys.executable, "-m", "services.cli", command, *arguments]
         self._environment = {**os.environ, **environment}
         self.web_url = f"http://127.0.0.1:{web_port}"
         self.log = log
@@ -30,12 +39,12 @@ class ServiceProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise RuntimeError(f"{self._argv[-1]} exited:\n{self.log.read_text()[-3000:]}")
+                raise RuntimeError(f"{self.command} exited:\n{self.log.read_text()[-3000:]}")
             if self._ready():
                 return
             time.sleep(0.3)
         raise RuntimeError(
-            f"{self._argv[-1]} not ready in {timeout}s:\n{self.log.read_text()[-3000:]}"
+            f"{self.command} not ready in {timeout}s:\n{self.log.read_text()[-3000:]}"
         )
 
     def _ready(self) -> bool:
