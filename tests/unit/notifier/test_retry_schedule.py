@@ -1,7 +1,7 @@
 """A recoverable failure yields a next-attempt time: backoff with jitter, bounded, seeded."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
