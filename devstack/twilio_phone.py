@@ -79,8 +79,10 @@ class PhoneNetwork:
         self._in_flight += 1
         try:
             await asyncio.sleep(half_trip)
-            yield
-            await asyncio.sleep(half_trip)
+            try:
+                yield
+            finally:  # an error answer travels back too
+                await asyncio.sleep(half_trip)
         finally:
             self._in_flight -= 1
 

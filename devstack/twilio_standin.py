@@ -259,7 +259,8 @@ _page = APIRouter()
 @_page.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> str:
     store = _network(request).store
-    return render_page(list(store.messages.values()), list(store.calls.values()))
+    received = [record for record in store.messages.values() if record.reached_phone]
+    return render_page(received, list(store.calls.values()))
 
 
 def main(argv: list[str] | None = None) -> int:

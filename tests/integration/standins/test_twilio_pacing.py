@@ -13,8 +13,10 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
+from tests.integration.servers import free_port
 from tests.integration.standins.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.integration.standins.receiver import Receiver
+from tests.integration.standins.test_cli import running, wait_until_up
 from tests.integration.standins.test_twilio_standin import SENDER, settled, twilio_client
 
 THREE_SEGMENTS = "ă" * 150  # UCS-2: 67 characters per part
@@ -158,3 +160,26 @@ def test_a_from_number_with_a_full_queue_is_refused_with_21611(standin: httpx.Cl
     assert (refused.value.status, refused.value.code) == (400, 21611)
     assert [message.status for message in accepted] == ["queued", "queued"]
     assert len(standin.get("/_standin/messages", params={"to": "+84912100006"}).json()) == 2
+
+
+def test_the_realistic_profile_is_one_flag_away() -> None:
+    port = free_port()
+    argv = ["devstack.twilio_standin", "--port", str(port), "--profile", "realistic"]
+    with running(*argv) as process:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{url}/_standin/config", process)
+        client = Client("AC" + "0" * 32, "standin-auth-token")
+        client.api.base_url = url
+        started = time.perf_counter()
+        first = client.messages.create(to="+84912100007", from_="SAFEGUARD", body="x")
+        round_trip = time.perf_counter() - started
+        second = client.messages.create(to="+84912100007", from_="SAFEGUARD", body="x")
+        with httpx.Client(base_url=url) as control:
+            pacing = control.get("/_standin/config").json()["pacing"]
+            records = records_of(control, [first.sid, second.sid])
+
+    assert pacing["latency_seconds"] == 0.3 and pacing["max_concurrent_requests"] == 100
+    assert round_trip >= 0.25
+    # One segment a second: the second left about a second after the first, whatever the
+    # round trip between their requests.
+    assert left_queue(records[1]) - left_queue(records[0]) >= 0.9
