@@ -7,7 +7,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Literal, Self, TypeVar
 
@@ -103,13 +103,16 @@ def _default_rules() -> list[ClassRule]:
     ]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Priority:
     """Lower `rank` goes first."""
 
     rank: int
-    priority_class: str = field(compare=False)
-    drill: bool = field(compare=False)
+    priority_class: str
+    drill: bool
+
+    def __lt__(self, other: "Priority") -> bool:
+        return self.rank < other.rank
 
 
 class PriorityPolicy(BaseModel):
@@ -126,9 +129,12 @@ class PriorityPolicy(BaseModel):
     rules: list[ClassRule] = Field(default_factory=_default_rules)
     default_class: str = "routine"
     drills: DrillPlacement = "below_all_actual"
-    # A ready message rises one rank for each such interval it waits, up to the first rank,
-    # where it goes before everything that became ready after it. None: no ageing.
+    # A ready message rises one rank for each such interval it waits, up to the actual
+    # messages of `age_up_to`, where it goes before everything that became ready after it.
+    # Ageing never lifts a message above that class, so a routine backlog, however old,
+    # never delays a critical case. None: no ageing.
     promote_every_seconds: float | None = Field(default=60.0, gt=0.0)
+    age_up_to: str = "escalation"
 
     @classmethod
     def parse(cls, raw: Mapping[str, object]) -> Self:
@@ -138,7 +144,7 @@ class PriorityPolicy(BaseModel):
     def _classes_are_known(self) -> Self:
         if len(set(self.classes)) != len(self.classes):
             raise ValueError("a priority class is listed twice")
-        named = {self.default_class} | {rule.priority_class for rule in self.rules}
+        named = {self.default_class, self.age_up_to} | {rule.priority_class for rule in self.rules}
         if unknown := sorted(named - set(self.classes)):
             raise ValueError(f"unknown priority class(es): {', '.join(unknown)}")
         return self
@@ -150,18 +156,26 @@ class PriorityPolicy(BaseModel):
         )
         if not self.enabled:
             return Priority(0, name, message.drill)
-        index = self.classes.index(name)
-        if self.drills == "below_class":
-            rank = 2 * index + int(message.drill)
-        else:
-            rank = index + len(self.classes) * int(message.drill)
-        return Priority(rank, name, message.drill)
+        return Priority(self._rank(name, message.drill), name, message.drill)
+
+    @property
+    def ageing_ceiling(self) -> int:
+        """The most urgent rank ageing can reach."""
+        return self._rank(self.age_up_to, drill=False) if self.enabled else 0
 
     def effective_rank(self, rank: int, waited_seconds: float) -> int:
-        """The rank after ageing: one step up per `promote_every_seconds` waited."""
-        if self.promote_every_seconds is None or waited_seconds <= 0:
+        """The rank after ageing: one step up per `promote_every_seconds` waited, up to the
+        ceiling; a rank already above the ceiling does not change."""
+        ceiling = self.ageing_ceiling
+        if self.promote_every_seconds is None or waited_seconds <= 0 or rank <= ceiling:
             return rank
-        return max(0, rank - math.floor(waited_seconds / self.promote_every_seconds))
+        return max(ceiling, rank - math.floor(waited_seconds / self.promote_every_seconds))
+
+    def _rank(self, name: str, drill: bool) -> int:
+        index = self.classes.index(name)
+        if self.drills == "below_class":
+            return 2 * index + int(drill)
+        return index + len(self.classes) * int(drill)
 
 
 @dataclass(frozen=True)

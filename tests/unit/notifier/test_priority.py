@@ -40,6 +40,7 @@ policies = st.builds(
     PriorityPolicy,
     drills=st.sampled_from(["below_all_actual", "below_class"]),
     promote_every_seconds=st.one_of(st.none(), st.floats(1.0, 100.0)),
+    age_up_to=st.sampled_from(PriorityPolicy().classes),
 )
 
 
@@ -119,6 +120,7 @@ def test_classes_and_rules_are_configuration() -> None:
             "rules": [{"priority_class": "calls", "kinds": ["deadline_call"]}],
             "default_class": "everything",
             "drills": "below_class",
+            "age_up_to": "calls",
         }
     )
     call = MessageFacts(**{**ROUTINE.__dict__, "kind": MessageKind.DEADLINE_CALL})
@@ -187,17 +189,34 @@ def test_a_message_is_not_yielded_before_its_next_attempt_time() -> None:
     assert queue.next_ready_at() is None and len(queue) == 0
 
 
-def test_a_routine_message_that_waited_long_enough_goes_before_newer_urgent_ones() -> None:
-    policy = PriorityPolicy(promote_every_seconds=10.0)
+def test_a_routine_message_that_waited_long_enough_goes_before_newer_escalations() -> None:
+    policy = PriorityPolicy(promote_every_seconds=10.0)  # ages up to the escalation class
     queue: ReadyQueue[str] = ReadyQueue(policy)
-    urgent = of(ROUTINE, severity=Severity.EXTREME)
+    escalation = of(ROUTINE, kind=MessageKind.ESCALATION)
     queue.push("routine", policy.priority_of(ROUTINE), queued_at=0.0)  # rank 3
-    queue.push("critical-early", urgent, queued_at=20.0)
-    queue.push("critical-late", urgent, queued_at=40.0)
-    # At 25 s it has risen two ranks (to 1): the critical one still goes first.
-    assert queue.pop(25.0).item == "critical-early"  # type: ignore[union-attr]
-    # At 40 s it has reached the first rank and is older than every other message there.
-    assert [entry.item for entry in drain(queue, now=40.0)] == ["routine", "critical-late"]
+    queue.push("escalation-early", escalation, queued_at=5.0)  # rank 1
+    queue.push("escalation-late", escalation, queued_at=25.0)
+    # At 15 s it has risen one rank (to 2): the escalation still goes first.
+    assert queue.pop(15.0).item == "escalation-early"  # type: ignore[union-attr]
+    # At 25 s it has reached the escalation rank and is older than every message there.
+    assert [entry.item for entry in drain(queue, now=25.0)] == ["routine", "escalation-late"]
+
+
+def test_ageing_never_lifts_a_message_above_its_ceiling() -> None:
+    policy = PriorityPolicy(promote_every_seconds=1.0)
+    queue: ReadyQueue[str] = ReadyQueue(policy)
+    queue.push("ancient drill", of(ROUTINE, kind=MessageKind.UPDATE, drill=True), queued_at=0.0)
+    queue.push("ancient routine", policy.priority_of(ROUTINE), queued_at=0.0)
+    queue.push("critical", of(ROUTINE, immediate_danger=True), queued_at=1_000.0)
+    assert queue.pop(1_000.0).item == "critical"  # type: ignore[union-attr]
+    assert policy.effective_rank(policy.priority_of(ROUTINE).rank, 1e9) == 1
+
+
+def test_a_policy_ages_up_to_a_class_it_has() -> None:
+    with pytest.raises(ValidationError, match="escalation"):
+        PriorityPolicy.parse({"classes": ["all"], "default_class": "all", "rules": []})
+    policy = PriorityPolicy.parse({"age_up_to": "critical"})
+    assert policy.effective_rank(policy.priority_of(ROUTINE).rank, 1e9) == 0
 
 
 def test_depth_by_class_counts_every_queued_message() -> None:
@@ -277,6 +296,10 @@ def test_ageing_bounds_how_long_a_ready_message_is_passed_over(
         for waiting in ready:
             if step is None or waiting is popped:
                 continue
-            if now >= waiting.ready_at + waiting.priority.rank * step:
-                # Past its bound, only messages ready before it may go first.
-                assert (popped.ready_at, popped.sequence) < (waiting.ready_at, waiting.sequence)
+            ceiling = policy.ageing_ceiling
+            if now >= waiting.ready_at + (waiting.priority.rank - ceiling) * step:
+                # Past its bound, only messages above the ageing ceiling or ready before it
+                # may go first.
+                popped_rank = policy.effective_rank(popped.priority.rank, now - popped.ready_at)
+                earlier = (popped.ready_at, popped.sequence) < (waiting.ready_at, waiting.sequence)
+                assert popped_rank < ceiling or earlier
