@@ -4,7 +4,7 @@ gateway (429 / Twilio 20429) slows that sender, which then recovers (additive in
 multiplicative decrease); a full queue or a sender that keeps failing is rested while its
 traffic goes to the others. Pure: the clock is injected."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Self
@@ -137,12 +137,15 @@ class SenderPool:
         now = clock()
         self._senders = {config.sender: _Sender(config, now) for config in policy.senders}
 
-    def acquire(self, segments: int) -> Grant | Wait:
-        """Take `segments` slots from the sender with most room now, or say how long to wait."""
+    def acquire(self, segments: int, among: Collection[str] | None = None) -> Grant | Wait:
+        """Take `segments` slots from the sender with most room now, or say how long to wait.
+        `among` limits the choice (a call needs a number, a reply code a two-way sender)."""
         if segments < 1:
             raise ValueError("a message has at least one segment")
         now = self._refreshed()
-        senders = self._senders.values()
+        senders = [state for name, state in self._senders.items() if among is None or name in among]
+        if not senders:
+            raise ValueError("none of the senders asked for is in the pool")
         ready = [sender for sender in senders if sender.ready_in(segments, now) <= 0]
         if not ready:
             return Wait(min(sender.ready_in(segments, now) for sender in senders))

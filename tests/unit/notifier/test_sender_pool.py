@@ -147,6 +147,15 @@ def test_a_bad_pool_is_refused(raw: dict[str, object]) -> None:
         PoolPolicy.parse(raw)
 
 
+def test_the_choice_can_be_limited_to_some_senders() -> None:
+    pool, _ = pool_of(1.0, 1.0, 1.0)
+    assert pool.acquire(1, among={"S2"}) == Grant("S2", 1)
+    assert pool.acquire(1, among={"S2"}) == Wait(pytest.approx(1.0))
+    assert pool.acquire(1, among={"S1", "S2"}) == Grant("S1", 1)
+    with pytest.raises(ValueError, match="pool"):
+        pool.acquire(1, among={"elsewhere"})
+
+
 def test_a_message_has_at_least_one_segment() -> None:
     pool, _ = pool_of(1.0)
     with pytest.raises(ValueError, match="segment"):
