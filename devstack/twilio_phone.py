@@ -2,14 +2,17 @@
 receipts and the handsets' answers back to the system as signed webhooks."""
 
 import asyncio
+import random
 import re
-from collections.abc import Coroutine, Mapping
+from collections.abc import AsyncIterator, Coroutine, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urljoin
 from xml.etree import ElementTree
 
+from devstack.twilio_queues import SenderQueues
 from devstack.twilio_records import API_VERSION, CallRecord, MessageRecord, Store
-from devstack.twilio_settings import Behaviour, Fault, StandinSettings
+from devstack.twilio_settings import Behaviour, BehaviourPatch, Fault, StandinSettings
 from devstack.twilio_webhooks import Method, WebhookPoster
 
 __all__ = ["PhoneNetwork", "StandinError", "TwilioError"]
@@ -18,6 +21,9 @@ _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _ENDED = ("completed", "busy", "no-answer", "failed", "canceled")
 # Error codes in the receipts: "unreachable destination handset" and "unknown error".
 _UNDELIVERED_CODE, _FAILED_CODE = 30003, 30008
+# A sender's queue is full: a From number is refused at once (21611); a messaging service
+# accepts the message, which then fails with 30001 (Twilio's docs of both errors).
+_FROM_QUEUE_FULL_CODE, _QUEUE_OVERFLOW_CODE = 21611, 30001
 _Step = tuple[str, int | None]  # a message status and its error code
 
 
@@ -40,11 +46,45 @@ class StandinError(Exception):
 class PhoneNetwork:
     def __init__(self, settings: StandinSettings, poster: WebhookPoster) -> None:
         self.settings = settings
-        self.behaviour: Behaviour = settings.behaviour.model_copy(deep=True)
+        self.behaviour: Behaviour = settings.initial_behaviour()
         self.store = Store()
         self.poster = poster
         self._tasks: set[asyncio.Task[None]] = set()
         self._fetching: dict[str, asyncio.Lock] = {}
+        self._queues = SenderQueues()
+        self._jitter = random.Random(self.behaviour.pacing.seed)  # noqa: S311 - not a secret
+        self._in_flight = 0
+
+    def configure(self, patch: BehaviourPatch) -> None:
+        """Apply a run-time change; new pacing starts with empty queues and a fresh seed."""
+        self.behaviour = patch.apply_to(self.behaviour)
+        if patch.pacing is not None:
+            self._queues.clear()
+            self._jitter.seed(self.behaviour.pacing.seed)
+
+    def queue_depths(self) -> dict[str, int]:
+        return self._queues.depths(asyncio.get_running_loop().time())
+
+    @asynccontextmanager
+    async def api_request(self) -> AsyncIterator[None]:
+        """One REST request: half the round trip there, the work, half back; beyond the
+        concurrency limit, the answer is 429 with code 20429 after the same round trip."""
+        pacing = self.behaviour.pacing
+        jitter = self._jitter.uniform(-pacing.jitter_seconds, pacing.jitter_seconds)
+        half_trip = max(0.0, pacing.latency_seconds + jitter) / 2
+        limit = pacing.max_concurrent_requests
+        if limit is not None and self._in_flight >= limit:
+            await asyncio.sleep(2 * half_trip)
+            raise TwilioError(429, 20429)
+        self._in_flight += 1
+        try:
+            await asyncio.sleep(half_trip)
+            try:
+                yield
+            finally:  # an error answer travels back too
+                await asyncio.sleep(half_trip)
+        finally:
+            self._in_flight -= 1
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -77,9 +117,25 @@ class PhoneNetwork:
             status_callback=form.get("StatusCallback") or None,
             status="accepted" if service else "queued",
         )
+        departure = self._admit(record)
         self.store.add_message(record)
-        self._spawn(self._deliver(record))
+        if departure is None:
+            self._spawn(self._overflow(record))
+        else:
+            self._spawn(self._deliver(record, departure))
         return record
+
+    def _admit(self, record: MessageRecord) -> float | None:
+        """When the record leaves its sender's queue (loop time), None if it overflowed."""
+        identity = record.sender_identity
+        pace = self.behaviour.pacing.pace_of(identity)
+        now = asyncio.get_running_loop().time()
+        departure = self._queues.admit(identity, record.num_segments, pace, now)
+        if departure is None and not record.messaging_service_sid:
+            raise TwilioError(400, _FROM_QUEUE_FULL_CODE, identity)
+        if departure is not None and departure <= now:
+            record.leave_queue()
+        return departure
 
     def _check_destination(self, to: str) -> None:
         if code := self.behaviour.failing_numbers.get(to):
@@ -87,20 +143,30 @@ class PhoneNetwork:
         if not _E164.match(to):
             raise TwilioError(400, 21211, to)
 
-    async def _deliver(self, record: MessageRecord) -> None:
+    async def _deliver(self, record: MessageRecord, departure: float) -> None:
+        if record.status == "accepted":
+            await self._report(record, "queued", None)
+        await asyncio.sleep(max(0.0, departure - asyncio.get_running_loop().time()))
+        if record.left_queue_at is None:
+            record.leave_queue()
         for status, error_code in self._receipts(record):
-            await asyncio.sleep(self.behaviour.callback_delay_seconds)
-            if record.sender is None:
-                record.sender = self.settings.service_sender
-            record.advance(status, error_code)
-            if record.status_callback:
-                await self.poster.send(
-                    "message-status", record.status_callback, _status_params(record)
-                )
+            await self._report(record, status, error_code)
         record.settled = True
 
+    async def _overflow(self, record: MessageRecord) -> None:
+        await self._report(record, "failed", _QUEUE_OVERFLOW_CODE)
+        record.settled = True
+
+    async def _report(self, record: MessageRecord, status: str, error_code: int | None) -> None:
+        await asyncio.sleep(self.behaviour.callback_delay_seconds)
+        if record.sender is None:
+            record.sender = self.settings.service_sender
+        record.advance(status, error_code)
+        if record.status_callback:
+            await self.poster.send("message-status", record.status_callback, _status_params(record))
+
     def _receipts(self, record: MessageRecord) -> list[_Step]:
-        steps: list[_Step] = [("queued", None)] if record.status == "accepted" else []
+        steps: list[_Step] = []
         receipt = self.behaviour.receipt_for(record.to)
         if receipt == "failed":
             return [*steps, ("failed", _FAILED_CODE)]

@@ -34,6 +34,7 @@ _ERROR_MESSAGES = {
     21603: "A 'From' phone number is required.",
     21604: "A 'To' phone number is required.",
     21610: "Attempt to send to unsubscribed recipient",
+    21611: "This 'From' number has exceeded the maximum number of queued messages",
     21614: "'To' number is not a valid mobile number",
     21617: "The concatenated message body exceeds the 1600 character limit.",
 }
@@ -90,6 +91,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def _rfc2822(moment: datetime | None) -> str | None:
     return format_datetime(moment) if moment else None
 
@@ -110,6 +115,20 @@ class MessageRecord:
     sent_at: datetime | None = None
     error_code: int | None = None
     settled: bool = False  # no further receipt will come
+    # When it left its sender's queue for the phone; `created` is when the API request came.
+    left_queue_at: datetime | None = None
+
+    @property
+    def sender_identity(self) -> str:
+        """Whose rate and queue it takes: the messaging service's, else the From's."""
+        return self.messaging_service_sid or self.sender or ""
+
+    @property
+    def reached_phone(self) -> bool:
+        return self.direction == "inbound" or self.left_queue_at is not None
+
+    def leave_queue(self) -> None:
+        self.left_queue_at = _now()
 
     @property
     def num_segments(self) -> int:
@@ -158,6 +177,7 @@ class MessageRecord:
             "num_segments": self.num_segments,
             "error_code": self.error_code,
             "created": self.created.isoformat(),
+            "left_queue_at": _iso(self.left_queue_at),
             "settled": self.settled,
         }
 
@@ -254,6 +274,10 @@ class Store:
 
     def messages_to(self, phone: str | None = None) -> list[MessageRecord]:
         return [record for record in self.messages.values() if phone in (None, record.to)]
+
+    def inbox(self, phone: str) -> list[MessageRecord]:
+        """What the phone has received: nothing still in a sender's queue."""
+        return [record for record in self.messages_to(phone) if record.reached_phone]
 
     def calls_to(self, phone: str | None = None) -> list[CallRecord]:
         return [record for record in self.calls.values() if phone in (None, record.to)]

@@ -90,35 +90,41 @@ _api = APIRouter()
 @_api.post(f"{_ACCOUNT}/Messages.json", status_code=201)
 async def create_message(account_sid: str, request: Request) -> dict[str, object]:
     network = _network(request)
-    form = await _authorized_form(request, account_sid)
-    await _inject_fault(network)
-    return network.send_message(form).api_json()
+    async with network.api_request():
+        form = await _authorized_form(request, account_sid)
+        await _inject_fault(network)
+        return network.send_message(form).api_json()
 
 
 @_api.post(f"{_ACCOUNT}/Calls.json", status_code=201)
 async def create_call(account_sid: str, request: Request) -> dict[str, object]:
     network = _network(request)
-    form = await _authorized_form(request, account_sid)
-    await _inject_fault(network)
-    return network.place_call(form).api_json()
+    async with network.api_request():
+        form = await _authorized_form(request, account_sid)
+        await _inject_fault(network)
+        return network.place_call(form).api_json()
 
 
 @_api.get(f"{_ACCOUNT}/Messages/{{sid}}.json")
 async def fetch_message(account_sid: str, sid: str, request: Request) -> dict[str, object]:
-    await _authorized_form(request, account_sid)
-    record = _network(request).store.messages.get(sid)
-    if record is None:
-        raise TwilioError(404, 20404, request.url.path)
-    return record.api_json()
+    network = _network(request)
+    async with network.api_request():
+        await _authorized_form(request, account_sid)
+        record = network.store.messages.get(sid)
+        if record is None:
+            raise TwilioError(404, 20404, request.url.path)
+        return record.api_json()
 
 
 @_api.get(f"{_ACCOUNT}/Calls/{{sid}}.json")
 async def fetch_call(account_sid: str, sid: str, request: Request) -> dict[str, object]:
-    await _authorized_form(request, account_sid)
-    record = _network(request).store.calls.get(sid)
-    if record is None:
-        raise TwilioError(404, 20404, request.url.path)
-    return record.api_json()
+    network = _network(request)
+    async with network.api_request():
+        await _authorized_form(request, account_sid)
+        record = network.store.calls.get(sid)
+        if record is None:
+            raise TwilioError(404, 20404, request.url.path)
+        return record.api_json()
 
 
 async def _authorized_form(request: Request, account_sid: str) -> dict[str, str]:
@@ -174,12 +180,12 @@ async def clear_messages(request: Request) -> None:
 
 @_control.get("/inbox/{phone}")
 async def inbox(phone: str, request: Request) -> list[dict[str, object]]:
-    return [record.summary() for record in _network(request).store.messages_to(phone)]
+    return [record.summary() for record in _network(request).store.inbox(phone)]
 
 
 @_control.get("/inbox/{phone}/links")
 async def inbox_links(phone: str, request: Request) -> list[str]:
-    records = _network(request).store.messages_to(phone)
+    records = _network(request).store.inbox(phone)
     return [link for record in records for link in links_in(record.body)]
 
 
@@ -216,6 +222,12 @@ async def hang_up(sid: str, request: Request) -> dict[str, object]:
     return (await _network(request).hang_up(sid)).summary()
 
 
+@_control.get("/senders")
+async def sender_queues(request: Request) -> dict[str, int]:
+    """Segments waiting in each sender's queue."""
+    return _network(request).queue_depths()
+
+
 @_control.get("/webhooks")
 async def list_webhooks(request: Request) -> list[dict[str, object]]:
     return _network(request).poster.log
@@ -235,7 +247,7 @@ async def read_config(request: Request) -> dict[str, object]:
 async def change_config(patch: BehaviourPatch, request: Request) -> dict[str, object]:
     network = _network(request)
     try:
-        network.behaviour = patch.apply_to(network.behaviour)
+        network.configure(patch)
     except ValidationError as error:
         raise StandinError(422, str(error)) from error
     return network.behaviour.model_dump()
@@ -247,7 +259,8 @@ _page = APIRouter()
 @_page.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> str:
     store = _network(request).store
-    return render_page(list(store.messages.values()), list(store.calls.values()))
+    received = [record for record in store.messages.values() if record.reached_phone]
+    return render_page(received, list(store.calls.values()))
 
 
 def main(argv: list[str] | None = None) -> int:

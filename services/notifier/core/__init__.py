@@ -1,0 +1,1 @@
+"""The notifier's pure core: decisions without I/O."""
