@@ -82,4 +82,28 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "original_value": "e30=",
         "failed_at": "2026-11-29T01:15:03Z",
     },
+    "sealed-envelope.v1": {
+        "version": 1,
+        "algorithm": "AES-256-GCM",
+        "case_id": _REPORTED["incident_id"],
+        "key_id": "dk_" + "b" * 32,
+        "field_set": "incident-personal.v1",
+        "nonce": "AAECAwQFBgcICQoL",
+        "ciphertext": "q0xJ7mJ1kZ8Yw3c2N0dlRk9xUmp2c1pSbW9vT0E=",
+    },
+    "case-key.v1": {
+        "case_id": _REPORTED["incident_id"],
+        "key_id": "dk_" + "b" * 32,
+        "kek_id": "kek-2026-12",
+        "algorithm": "AES-256-GCM",
+        "wrapped_key": "A" * 80,
+        "created_at": "2026-11-29T01:15:02Z",
+        "wrapped_at": "2026-12-01T03:00:00Z",
+    },
+    "case-erased.v1": {
+        "case_id": _REPORTED["incident_id"],
+        "erased_at": "2031-11-29T03:00:00Z",
+        "reason": "retention_ended",
+        "erased_by": "safeguard/retention",
+    },
 }
