@@ -28,12 +28,10 @@ CASE_KEY_TYPE = "org.safeguard.sealing.case-key.v1"
 CASE_ERASED_TYPE = "org.safeguard.sealing.case-erased.v1"
 
 
-
 def _base64(min_quads: int, max_quads: int) -> str:
     """Padded base64 of 3*min_quads-2 .. 3*max_quads bytes; the pattern carries the length."""
     last = "(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)"
     return f"^(?:[A-Za-z0-9+/]{{4}}){{{min_quads - 1},{max_quads - 1}}}{last}$"
-
 
 
 class SealAlgorithm(StrEnum):

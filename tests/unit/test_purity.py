@@ -15,10 +15,12 @@ BANNED = {"kafka", "aiokafka", "faust", "twilio", "fastapi", "smtplib"}
 ADAPTERS = {
     "router": {"app.py", "agents.py", "worker.py"},
     "notifier": {"app.py", "agents.py", "worker.py", "api.py", "sms.py", "mailer.py"},
+    "sealing": {"case_keys_kafka.py"},
 }
 EXPECTED_PURE = {
     "router": {"directory.py", "rules.py", "routing.py", "explain.py", "processing.py"},
     "notifier": {"ack.py", "escalation.py", "driver.py", "compose.py", "messages.py"},
+    "sealing": {"envelope.py", "kek.py", "case_keys.py", "sealer.py", "rotation.py"},
 }
 
 
