@@ -87,9 +87,9 @@ async def test_rotation_rewraps_every_key_and_old_cases_stay_readable(
     rotated = CaseSealer(store, both)
     assert await rotated.unseal(CASE, envelopes[CASE], PersonalFields) == FIELDS
 
-    assert await rewrap_all(store, both) == 2
+    assert (await rewrap_all(store, both)).rewrapped == 2
     assert kek_ids_in_use(store) == {new_kek.kek_id}
-    assert await rewrap_all(store, both) == 0  # nothing left under the old KEK
+    assert (await rewrap_all(store, both)).rewrapped == 0  # nothing left under the old KEK
     retired = CaseSealer(store, KekRing([new_kek], new_kek.kek_id))
     for case, envelope in envelopes.items():
         assert envelope.model_dump_json() == wire_before[case]  # no envelope rewritten
@@ -97,6 +97,16 @@ async def test_rotation_rewraps_every_key_and_old_cases_stay_readable(
     new_case = "inc_" + "3" * 32
     assert (await retired.seal(new_case, FIELDS)).key_id == store.keys_of(new_case)[0].key_id
     assert store.keys_of(new_case)[0].kek_id == new_kek.kek_id
+
+
+async def test_rotation_leaves_a_key_whose_kek_is_missing_and_says_which(
+    store: InMemoryCaseKeyStore, sealer: CaseSealer, old_kek: Kek
+) -> None:
+    await sealer.seal(CASE, FIELDS)
+    new_kek = kek("kek-2026-12")
+    rotation = await rewrap_all(store, KekRing([new_kek], new_kek.kek_id))
+    assert (rotation.rewrapped, rotation.missing_keks) == (0, {old_kek.kek_id})
+    assert kek_ids_in_use(store) == {old_kek.kek_id}
 
 
 async def test_without_rotation_the_old_kek_cannot_be_retired(
@@ -162,7 +172,7 @@ async def test_rotation_skips_a_case_erased_while_it_runs(old_kek: Kek) -> None:
     store.listed = InMemoryCaseKeyStore.all_keys(store)
     await sealer.erase(CASE, ErasureReason.ORDERED, "ops-017")
     new_kek = kek("kek-2026-12")
-    assert await rewrap_all(store, KekRing([old_kek, new_kek], new_kek.kek_id)) == 1
+    assert (await rewrap_all(store, KekRing([old_kek, new_kek], new_kek.kek_id))).rewrapped == 1
     with pytest.raises(Erased):
         store.keys_of(CASE)
     assert [key.kek_id for key in store.keys_of(OTHER_CASE)] == [new_kek.kek_id]
