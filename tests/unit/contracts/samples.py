@@ -91,6 +91,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "nonce": "AAECAwQFBgcICQoL",
         "ciphertext": "q0xJ7mJ1kZ8Yw3c2N0dlRk9xUmp2c1pSbW9vT0E=",
     },
+    "incident-personal.v1": {
+        "child_name": "Lò Thị Hoa",
+        "area_desc": "Bản Noong Bua",
+        "latitude": 21.3856,
+        "longitude": 103.0169,
+        "description": "Neighbour reports repeated beating.",
+        "reporter": {"relationship": "neighbour", "phone": "+84912000111"},
+    },
     "case-key.v1": {
         "case_id": _REPORTED["incident_id"],
         "key_id": "dk_" + "b" * 32,
