@@ -31,12 +31,12 @@ def without_personal_fields(incident: IncidentV1) -> IncidentV1:
 
 
 def with_personal_fields(incident: IncidentV1, personal: IncidentPersonalV1) -> IncidentV1:
-    area = {"area_desc": personal.area_desc}
-    area |= {"latitude": personal.latitude, "longitude": personal.longitude}
+    place = {"latitude": personal.latitude, "longitude": personal.longitude}
+    area = incident.area.model_copy(update={"area_desc": personal.area_desc, **place})
     return incident.model_copy(
         update={
             "child": incident.child.model_copy(update={"name": personal.child_name}),
-            "area": incident.area.model_copy(update=area),
+            "area": area,
             "description": personal.description,
             "reporter": personal.reporter,
         }
