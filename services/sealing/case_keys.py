@@ -28,8 +28,11 @@ class CaseKeyStore(Protocol):
         """Keep (or replace) a data key durably; Erased if its case was erased."""
         ...
 
+    def unfinished_erasures(self) -> list[CaseErasedV1]: ...
+
     async def erase(self, erasure: CaseErasedV1) -> None:
-        """Record the erasure, then destroy every data key of the case. Idempotent."""
+        """Record the erasure, then destroy every data key of the case. Idempotent: erasing
+        again keeps the first record and destroys any key left."""
         ...
 
 
@@ -57,6 +60,11 @@ class CaseKeyIndex:
 
     def erasure_of(self, case_id: str) -> CaseErasedV1 | None:
         return self._erasures.get(case_id)
+
+    def unfinished_erasures(self) -> list[CaseErasedV1]:
+        """Erased cases with keys not yet seen tombstoned: an interrupted erasure, or keys
+        brought back by restoring a backup of the key topic."""
+        return [self._erasures[case_id] for case_id in sorted(self._doomed)]
 
     def refuse_if_erased(self, case_id: str) -> None:
         erasure = self._erasures.get(case_id)
@@ -93,6 +101,9 @@ class InMemoryCaseKeyStore:
 
     def all_keys(self) -> list[CaseKeyV1]:
         return self._index.all_keys()
+
+    def unfinished_erasures(self) -> list[CaseErasedV1]:
+        return self._index.unfinished_erasures()
 
     async def put(self, key: CaseKeyV1) -> None:
         self._index.refuse_if_erased(key.case_id)

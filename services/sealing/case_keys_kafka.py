@@ -50,6 +50,9 @@ class KafkaCaseKeyStore:
     def all_keys(self) -> list[CaseKeyV1]:
         return self._index.all_keys()
 
+    def unfinished_erasures(self) -> list[CaseErasedV1]:
+        return self._index.unfinished_erasures()
+
     async def put(self, key: CaseKeyV1) -> None:
         self._index.refuse_if_erased(key.case_id)
         where = record_key(key.case_id, key.key_id)

@@ -49,8 +49,10 @@ def test_an_erasure_hides_the_keys_but_keeps_them_to_destroy_until_their_tombsto
         index.keys_of(CASE)
     assert index.all_keys() == []
     assert index.keys_to_destroy(CASE) == [key(1)]
+    assert index.unfinished_erasures() == [ERASURE]
     index.forget(CASE, key(1).key_id)
     assert index.keys_to_destroy(CASE) == []
+    assert index.unfinished_erasures() == []
 
 
 def test_a_key_arriving_after_the_erasure_is_never_used_and_is_marked_to_destroy() -> None:
@@ -59,6 +61,7 @@ def test_a_key_arriving_after_the_erasure_is_never_used_and_is_marked_to_destroy
     index.remember(key(3))
     assert index.all_keys() == []
     assert index.keys_to_destroy(CASE) == [key(3)]
+    assert index.unfinished_erasures() == [ERASURE]
 
 
 def test_the_first_erasure_date_stands() -> None:
