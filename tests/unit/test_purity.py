@@ -15,7 +15,7 @@ BANNED = {"kafka", "aiokafka", "faust", "twilio", "fastapi", "smtplib"}
 ADAPTERS = {
     "router": {"app.py", "agents.py", "worker.py"},
     "notifier": {"app.py", "agents.py", "worker.py", "api.py", "sms.py", "mailer.py"},
-    "sealing": {"case_keys_kafka.py"},
+    "sealing": {"case_keys_kafka.py", "keys_job.py"},
 }
 EXPECTED_PURE = {
     "router": {"directory.py", "rules.py", "routing.py", "explain.py", "processing.py"},
