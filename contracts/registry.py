@@ -21,6 +21,14 @@ from contracts.alert_event import AlertEventV1
 from contracts.deadletter import DeadLetterV1
 from contracts.dispatch import DispatchRequestV1
 from contracts.incident import IncidentReportedV1, IncidentV1
+from contracts.incident_personal import IncidentPersonalV1
+from contracts.sealing import (
+    CASE_ERASED_TYPE,
+    CASE_KEY_TYPE,
+    CaseErasedV1,
+    CaseKeyV1,
+    SealedEnvelopeV1,
+)
 
 __all__ = [
     "CONTRACTS",
@@ -74,6 +82,10 @@ CONTRACTS: tuple[Contract, ...] = (
     Contract("dispatch-request.v1", DispatchRequestV1, "org.safeguard.alert.dispatch.v1"),
     Contract("dead-letter.v1", DeadLetterV1, "org.safeguard.dead-letter.v1"),
     Contract("alert-event.v1", AlertEventV1, "org.safeguard.alert.event.v1"),
+    Contract("sealed-envelope.v1", SealedEnvelopeV1, None),  # carried inside other events
+    Contract("incident-personal.v1", IncidentPersonalV1, None),  # what an envelope seals
+    Contract("case-key.v1", CaseKeyV1, CASE_KEY_TYPE),
+    Contract("case-erased.v1", CaseErasedV1, CASE_ERASED_TYPE),
 )
 
 

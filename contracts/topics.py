@@ -8,6 +8,8 @@ __all__ = [
     "ALERT_DISPATCH",
     "ALERT_EVENTS",
     "ALL_TOPICS",
+    "CASE_ERASURES",
+    "CASE_KEYS",
     "DEAD_LETTERS",
     "IDEMPOTENCY",
     "INCIDENTS",
@@ -32,6 +34,11 @@ ALERT_COMMANDS = Topic("alerts.commands", partitions=6)
 ALERT_DISPATCH = Topic("alerts.dispatch", partitions=6)
 DEAD_LETTERS = Topic("incidents.deadletter", partitions=1)
 IDEMPOTENCY = Topic("intake.idempotency", partitions=1, compacted=True)
+# Each case's data keys, wrapped by a KEK, under "<case id>/<key id>"; a tombstone destroys one.
+# Every reader replays it whole, so one partition.
+CASE_KEYS = Topic("sealing.case-keys", partitions=1, compacted=True)
+# Which cases were erased, when and why, under the case id; kept for good.
+CASE_ERASURES = Topic("sealing.erasures", partitions=1, compacted=True)
 
 ALL_TOPICS = (
     INCIDENTS,
@@ -41,4 +48,6 @@ ALL_TOPICS = (
     ALERT_EVENTS,
     DEAD_LETTERS,
     IDEMPOTENCY,
+    CASE_KEYS,
+    CASE_ERASURES,
 )

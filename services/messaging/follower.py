@@ -20,13 +20,22 @@ log = logging.getLogger(__name__)
 
 # (record key, ce_type, CloudEvent data)
 Apply = Callable[[bytes | None, str, bytes], object]
+# (record key) of a tombstone: a record with a key and no value, on a compacted topic
+ApplyTombstone = Callable[[bytes], object]
 
 
 class TopicFollower:
-    def __init__(self, bootstrap: str, topics: Sequence[str], apply: Apply) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        topics: Sequence[str],
+        apply: Apply,
+        apply_tombstone: ApplyTombstone | None = None,
+    ) -> None:
         self._bootstrap = bootstrap
         self._topics = tuple(topics)
         self._apply = apply
+        self._apply_tombstone = apply_tombstone
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._ends: dict[TopicPartition, int] = {}
@@ -101,6 +110,9 @@ class TopicFollower:
                 self._changed.notify_all()
 
     def _read(self, record: Any) -> None:  # an aiokafka ConsumerRecord
+        if record.value is None and record.key is not None and self._apply_tombstone:
+            self._apply_tombstone(record.key)
+            return
         try:
             event = cloudevents.decode(list(record.headers), record.value)
         except cloudevents.MalformedEvent:

@@ -68,6 +68,13 @@ class EventPublisher:
     ) -> None:
         await wait_acknowledged(self.send(topic, key, event_type, data), timeout)
 
+    async def publish_tombstone(self, topic: str, key: str, timeout: float) -> None:
+        """A null value under `key`: on a compacted topic, the end of everything under it."""
+        if self._producer is None:
+            raise PublishUnavailable("not connected to Kafka")
+        send = self._send_and_wait(self._producer, topic, key, [], None)
+        await wait_acknowledged(asyncio.create_task(send), timeout)
+
     async def reachable(self, timeout: float = 2.0) -> bool:
         if self._producer is None:
             return False
@@ -83,7 +90,7 @@ class EventPublisher:
         topic: str,
         key: str,
         headers: cloudevents.Headers,
-        value: bytes,
+        value: bytes | None,
     ) -> None:
         try:
             await producer.send_and_wait(topic, value=value, key=key.encode(), headers=headers)

@@ -16,11 +16,13 @@ ADAPTERS = {
     "intake": {"app.py", "bootstrap.py", "idempotency_store.py"},
     "router": {"app.py", "agents.py", "worker.py"},
     "notifier": {"app.py", "agents.py", "worker.py", "api.py", "sms.py", "mailer.py"},
+    "sealing": {"case_keys_kafka.py", "keys_job.py"},
 }
 EXPECTED_PURE = {
     "intake": {"service.py", "ports.py", "memory.py", "idempotency.py", "sources.py"},
     "router": {"directory.py", "rules.py", "routing.py", "explain.py", "processing.py"},
     "notifier": {"ack.py", "escalation.py", "driver.py", "compose.py", "messages.py"},
+    "sealing": {"envelope.py", "kek.py", "case_keys.py", "sealer.py", "incident_fields.py"},
 }
 
 
