@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from services.intake.app import create_app
+from services.intake.bootstrap import build_app
 from services.intake.settings import IntakeSettings
 from services.intake.sources import ApiKey, Source, SourceRegistry, hash_key
 
@@ -33,4 +33,4 @@ def create_intake() -> FastAPI:
         rate_per_second=1e9,
         burst=10**9,
     )
-    return create_app(IntakeSettings(), sources=SourceRegistry([unlimited]))
+    return build_app(IntakeSettings(), sources=SourceRegistry([unlimited]))

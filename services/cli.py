@@ -95,7 +95,7 @@ def _kafka(args: argparse.Namespace) -> int:
 def _intake(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from services.intake.app import create_app
+    from services.intake.bootstrap import build_app
     from services.intake.settings import IntakeSettings
     from services.intake.sources import ConfigError
     from services.observability.logging import configure_logging
@@ -103,7 +103,7 @@ def _intake(args: argparse.Namespace) -> int:
     settings = IntakeSettings()
     configure_logging(settings.log_level)
     try:
-        app = create_app(settings)
+        app = build_app(settings)
     except ConfigError as error:
         print(f"safeguard intake: {error}", file=sys.stderr)
         return 2

@@ -1,1 +1,1 @@
-"""What the HTTP services share: problem responses and request observation."""
+"""What the HTTP services share: problem responses, request observation, defensive body reading."""

@@ -1,11 +1,12 @@
-"""The intake HTTP API. Routes only translate between HTTP and IntakeService."""
+"""The intake HTTP API. Routes only translate between HTTP and IntakeService; the parts come
+finished from services.intake.bootstrap (or, in unit tests, from the in-memory ports)."""
 
 import asyncio
 import json
-import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -14,21 +15,29 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from pydantic import BaseModel, ValidationError
 
 from contracts.incident import IncidentV1
+from services.http_api.body import read_json
 from services.http_api.problems import ClientError, field_errors, problem
 from services.http_api.requests import observe_requests
-from services.intake.body import read_json
-from services.intake.idempotency import IdempotencyIndex
-from services.intake.idempotency_store import IdempotencyStore
 from services.intake.metrics import IntakeMetrics
 from services.intake.service import Accepted, Conflict, IntakeService
 from services.intake.settings import IntakeSettings
-from services.intake.sources import Source, SourceRegistry, load_sources
-from services.messaging.publisher import EventPublisher, PublishUnavailable
+from services.intake.sources import Source, SourceRegistry
+from services.messaging.acknowledgment import PublishUnavailable
 from services.ratelimit import RateLimiter
 
-__all__ = ["create_app"]
+__all__ = ["IntakeParts", "create_app"]
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class IntakeParts:
+    service: IntakeService
+    sources: SourceRegistry
+    metrics: IntakeMetrics
+    registry: CollectorRegistry
+    ready: Callable[[], Awaitable[bool]]
+    """Whether the broker answers now (the readiness probe)."""
+    connected: Callable[[], AbstractAsyncContextManager[None]]
+    """Connects the adapters for the app's lifetime."""
 
 
 class IncidentAccepted(BaseModel):
@@ -50,32 +59,11 @@ class BatchResult(BaseModel):
     results: list[BatchItemResult]
 
 
-def create_app(
-    settings: IntakeSettings,
-    registry: CollectorRegistry | None = None,
-    sources: SourceRegistry | None = None,
-) -> FastAPI:
-    registry = registry or CollectorRegistry()
-    metrics = IntakeMetrics(registry)
-    sources = sources or load_sources(settings.sources_file)
-    publisher = EventPublisher(
-        settings.kafka_bootstrap,
-        source="safeguard/intake",
-        request_timeout=settings.kafka_request_timeout_seconds,
-    )
-    index = IdempotencyIndex()
-    store = IdempotencyStore(settings.kafka_bootstrap, index, publisher)
-    service = IntakeService(publisher, index, store, metrics, settings.publish_timeout_seconds)
-    limiter = RateLimiter(time.monotonic)
-
+def create_app(settings: IntakeSettings, parts: IntakeParts) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await publisher.start()
-        await store.start()
-        log.info("intake ready", extra={"idempotency_records": len(index)})
-        yield
-        await store.stop()
-        await publisher.stop()
+        async with parts.connected():
+            yield
 
     app = FastAPI(
         title="Safeguard intake",
@@ -83,12 +71,27 @@ def create_app(
         description="Report child-protection incidents. A 202 means the incident is on Kafka.",
         lifespan=lifespan,
     )
-    observe_requests(app, metrics.requests)
-    retry_after = {"Retry-After": str(settings.retry_after_seconds)}
+    observe_requests(app, parts.metrics.requests)
+    _route_incidents(app, settings, _Incidents(settings, parts))
+    _route_probes(app, parts)
+    app.add_exception_handler(ClientError, _client_error_handler)
+    app.openapi = _openapi_with_contracts(app)  # type: ignore[method-assign]
+    return app
 
-    def authorize(request: Request) -> Source:
+
+class _Incidents:
+    """Between the body read and the answer: who may report, and what became of a report."""
+
+    def __init__(self, settings: IntakeSettings, parts: IntakeParts) -> None:
+        self._settings = settings
+        self._parts = parts
+        self._limiter = RateLimiter(time.monotonic)
+
+    def authorize(self, request: Request) -> Source:
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
-        source = sources.authenticate(key.strip() if scheme.lower() == "bearer" else None)
+        source = self._parts.sources.authenticate(
+            key.strip() if scheme.lower() == "bearer" else None
+        )
         if source is None:
             raise ClientError(
                 401,
@@ -96,7 +99,7 @@ def create_app(
                 "a valid, unrevoked API key is required as 'Bearer <key>'",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        wait = limiter.acquire(source.id, source.rate_per_second, source.burst)
+        wait = self._limiter.acquire(source.id, source.rate_per_second, source.burst)
         if wait > 0:
             raise ClientError(
                 429,
@@ -106,7 +109,7 @@ def create_app(
             )
         return source
 
-    async def accept(source: Source, raw: Any, header_key: str | None) -> Accepted:
+    async def accept(self, source: Source, raw: Any, header_key: str | None) -> Accepted:
         try:
             # Strict, as the published schema is: "9" is no age and "true" no flag.
             incident = IncidentV1.model_validate_json(json.dumps(raw), strict=True)
@@ -115,14 +118,14 @@ def create_app(
                 422, "Invalid incident", "some fields are invalid", fields=field_errors(error)
             ) from error
         try:
-            outcome = await service.accept(source.id, incident, header_key)
+            outcome = await self._parts.service.accept(source.id, incident, header_key)
         except PublishUnavailable as error:
-            metrics.unavailable.inc()
+            self._parts.metrics.unavailable.inc()
             raise ClientError(
                 503,
                 "Service Unavailable",
                 "the incident could not be stored now; retry with the same request",
-                headers=retry_after,
+                headers={"Retry-After": str(self._settings.retry_after_seconds)},
             ) from error
         if isinstance(outcome, Conflict):
             raise ClientError(
@@ -133,44 +136,21 @@ def create_app(
             )
         return outcome
 
-    @app.post(
-        "/v1/incidents",
-        status_code=202,
-        response_model=IncidentAccepted,
-        openapi_extra=_json_body("IncidentV1"),
-        responses=_problem_responses(401, 409, 413, 415, 422, 429, 503),
-    )
-    async def post_incident(request: Request) -> IncidentAccepted:
-        source = authorize(request)
-        raw = await read_json(request, settings.max_body_bytes)
-        outcome = await accept(source, raw, request.headers.get("idempotency-key"))
-        return IncidentAccepted(incident_id=outcome.incident_id, replay=outcome.replay)
-
-    @app.post(
-        "/v1/incidents:batch",
-        status_code=207,
-        response_model=BatchResult,
-        openapi_extra=_json_body("IncidentBatch"),
-        responses=_problem_responses(401, 413, 415, 422, 429),
-    )
-    async def post_batch(request: Request) -> BatchResult:
-        source = authorize(request)
-        raw = await read_json(request, settings.max_body_bytes * settings.max_batch_items)
+    async def accept_batch(self, source: Source, raw: Any) -> BatchResult:
+        limit = self._settings.max_batch_items
         items = raw.get("incidents") if isinstance(raw, dict) else None
-        if not isinstance(items, list) or not 1 <= len(items) <= settings.max_batch_items:
+        if not isinstance(items, list) or not 1 <= len(items) <= limit:
             raise ClientError(
-                422,
-                "Invalid batch",
-                f'send {{"incidents": [...]}} with 1 to {settings.max_batch_items} items',
+                422, "Invalid batch", f'send {{"incidents": [...]}} with 1 to {limit} items'
             )
         results = await asyncio.gather(
-            *(_batch_item(source, index, item) for index, item in enumerate(items))
+            *(self._batch_item(source, index, item) for index, item in enumerate(items))
         )
         return BatchResult(results=list(results))
 
-    async def _batch_item(source: Source, index: int, item: Any) -> BatchItemResult:
+    async def _batch_item(self, source: Source, index: int, item: Any) -> BatchItemResult:
         try:
-            outcome = await accept(source, item, None)
+            outcome = await self.accept(source, item, None)
         except ClientError as error:
             return BatchItemResult(
                 index=index,
@@ -183,24 +163,49 @@ def create_app(
             index=index, status=202, incident_id=outcome.incident_id, replay=outcome.replay
         )
 
+
+def _route_incidents(app: FastAPI, settings: IntakeSettings, incidents: _Incidents) -> None:
+    @app.post(
+        "/v1/incidents",
+        status_code=202,
+        response_model=IncidentAccepted,
+        openapi_extra=_json_body("IncidentV1"),
+        responses=_problem_responses(401, 409, 413, 415, 422, 429, 503),
+    )
+    async def post_incident(request: Request) -> IncidentAccepted:
+        source = incidents.authorize(request)
+        raw = await read_json(request, settings.max_body_bytes)
+        outcome = await incidents.accept(source, raw, request.headers.get("idempotency-key"))
+        return IncidentAccepted(incident_id=outcome.incident_id, replay=outcome.replay)
+
+    @app.post(
+        "/v1/incidents:batch",
+        status_code=207,
+        response_model=BatchResult,
+        openapi_extra=_json_body("IncidentBatch"),
+        responses=_problem_responses(401, 413, 415, 422, 429),
+    )
+    async def post_batch(request: Request) -> BatchResult:
+        source = incidents.authorize(request)
+        raw = await read_json(request, settings.max_body_bytes * settings.max_batch_items)
+        return await incidents.accept_batch(source, raw)
+
+
+def _route_probes(app: FastAPI, parts: IntakeParts) -> None:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:
-        ready = await publisher.reachable()
+        ready = await parts.ready()
         return JSONResponse(
             {"kafka": "reachable" if ready else "unreachable"}, status_code=200 if ready else 503
         )
 
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-    app.add_exception_handler(ClientError, _client_error_handler)
-    app.openapi = _openapi_with_contracts(app)  # type: ignore[method-assign]
-    return app
+        return Response(generate_latest(parts.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 async def _client_error_handler(_: Request, error: Exception) -> Response:

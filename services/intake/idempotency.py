@@ -5,18 +5,10 @@ published lives on a compacted Kafka topic, so it survives restarts."""
 import hashlib
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 
 from contracts.incident import IncidentV1
 
-__all__ = [
-    "IdempotencyIndex",
-    "Lookup",
-    "Record",
-    "fingerprint",
-    "idempotency_key",
-    "incident_id_for",
-]
+__all__ = ["Record", "fingerprint", "idempotency_key", "incident_id_for"]
 
 _NAMESPACE = uuid.UUID("5b0f6f0e-2a47-4f3e-9a51-7d2c8e1f0a11")
 
@@ -40,28 +32,3 @@ def fingerprint(incident: IncidentV1) -> str:
 class Record:
     incident_id: str
     fingerprint: str
-
-
-class Lookup(StrEnum):
-    NEW = "new"
-    REPLAY = "replay"  # same report again: answer with the same id, publish nothing
-    CONFLICT = "conflict"  # same key, different content: a client bug, refused
-
-
-class IdempotencyIndex:
-    def __init__(self) -> None:
-        self._records: dict[str, Record] = {}
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def remember(self, key: str, record: Record) -> None:
-        self._records[key] = record
-
-    def lookup(self, key: str, content: str) -> tuple[Lookup, Record | None]:
-        record = self._records.get(key)
-        if record is None:
-            return Lookup.NEW, None
-        if record.fingerprint != content:
-            return Lookup.CONFLICT, record
-        return Lookup.REPLAY, record

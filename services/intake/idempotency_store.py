@@ -1,17 +1,19 @@
-"""Keeps the idempotency index on a compacted topic: replayed at start, followed afterwards so
-that replicas learn each other's reports."""
+"""The idempotency index on Kafka: kept in memory, written to a compacted topic, replayed at
+start and followed afterwards so that replicas learn each other's reports."""
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 from pydantic import BaseModel, ValidationError
 
 from contracts.topics import IDEMPOTENCY
-from services.intake.idempotency import IdempotencyIndex, Record
+from services.intake.idempotency import Record
+from services.intake.memory import MemoryIdempotencyIndex
 from services.messaging.follower import TopicFollower
 from services.messaging.publisher import EventPublisher
 
-__all__ = ["IdempotencyStore"]
+__all__ = ["KafkaIdempotencyIndex"]
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +26,9 @@ class _RecordBody(BaseModel):
     fingerprint: str
 
 
-class IdempotencyStore:
-    def __init__(self, bootstrap: str, index: IdempotencyIndex, publisher: EventPublisher) -> None:
-        self._index = index
+class KafkaIdempotencyIndex:
+    def __init__(self, bootstrap: str, publisher: EventPublisher) -> None:
+        self._known = MemoryIdempotencyIndex()
         self._publisher = publisher
         self._follower = TopicFollower(bootstrap, [IDEMPOTENCY.name], self._apply)
 
@@ -40,12 +42,18 @@ class IdempotencyStore:
     async def stop(self) -> None:
         await self._follower.stop()
 
-    def record(self, keys: list[str], record: Record) -> None:
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def find(self, key: str) -> Record | None:
+        return self._known.find(key)
+
+    def record(self, keys: Sequence[str], record: Record) -> None:
         """Publish in the background: the incident is already safe, and a lost record costs
         at most one duplicate event that the router recognises by incident id."""
+        self._known.record(keys, record)
         body = _RecordBody(incident_id=record.incident_id, fingerprint=record.fingerprint)
         for key in keys:
-            self._index.remember(key, record)
             send = self._publisher.send(IDEMPOTENCY.name, key, RECORD_TYPE, body)
             send.add_done_callback(_log_failure)
 
@@ -56,7 +64,7 @@ class IdempotencyStore:
             log.warning("skipping an unreadable idempotency record")
             return
         if key is not None and ce_type == RECORD_TYPE:
-            self._index.remember(key.decode(), Record(body.incident_id, body.fingerprint))
+            self._known.record([key.decode()], Record(body.incident_id, body.fingerprint))
 
 
 def _log_failure(send: "asyncio.Task[None]") -> None:

@@ -1,4 +1,5 @@
-"""Accepting one incident: recognise a retry, otherwise publish and wait for the broker."""
+"""Accepting one incident: recognise a retry, otherwise publish and wait for the sink to have
+it durably."""
 
 import asyncio
 import logging
@@ -8,17 +9,10 @@ from datetime import UTC, datetime
 
 from contracts.incident import IncidentReportedV1, IncidentV1
 from contracts.topics import INCIDENTS
-from services.intake.idempotency import (
-    IdempotencyIndex,
-    Lookup,
-    Record,
-    fingerprint,
-    idempotency_key,
-    incident_id_for,
-)
-from services.intake.idempotency_store import IdempotencyStore
+from services.intake.idempotency import Record, fingerprint, idempotency_key, incident_id_for
 from services.intake.metrics import IntakeMetrics
-from services.messaging.publisher import EventPublisher, wait_acknowledged
+from services.intake.ports import EventSink, IdempotencyIndex
+from services.messaging.acknowledgment import wait_acknowledged
 
 __all__ = ["INCIDENT_REPORTED_TYPE", "Accepted", "Conflict", "IntakeService"]
 
@@ -39,17 +33,17 @@ class Conflict:
 
 
 class IntakeService:
+    """Raises PublishUnavailable when the sink does not have the incident in time."""
+
     def __init__(
         self,
-        publisher: EventPublisher,
+        sink: EventSink,
         index: IdempotencyIndex,
-        store: IdempotencyStore,
         metrics: IntakeMetrics,
         publish_timeout: float,
     ) -> None:
-        self._publisher = publisher
+        self._sink = sink
         self._index = index
-        self._store = store
         self._metrics = metrics
         self._publish_timeout = publish_timeout
         # Sends not yet acknowledged, by incident id: a retry waits on the same send instead
@@ -84,10 +78,10 @@ class IntakeService:
 
     def _known(self, keys: list[str], content: str) -> Accepted | Conflict | None:
         for key in keys:
-            outcome, record = self._index.lookup(key, content)
+            record = self._index.find(key)
             if record is None:
                 continue
-            if outcome is Lookup.CONFLICT:
+            if record.fingerprint != content:
                 return Conflict(record.incident_id)
             self._metrics.replays.inc()
             return Accepted(record.incident_id, replay=True)
@@ -103,7 +97,7 @@ class IntakeService:
             incident=incident,
         )
         started = time.perf_counter()
-        send = self._publisher.send(
+        send = self._sink.send(
             INCIDENTS.name, incident_id, INCIDENT_REPORTED_TYPE, event, subject=incident_id
         )
         self._in_flight[incident_id] = send
@@ -113,7 +107,7 @@ class IntakeService:
             if done.cancelled() or done.exception() is not None:
                 return
             self._metrics.publish_seconds.observe(time.perf_counter() - started)
-            self._store.record(keys, Record(incident_id, content))
+            self._index.record(keys, Record(incident_id, content))
             self._metrics.idempotency_records.set(len(self._index))
 
         send.add_done_callback(settle)

@@ -9,14 +9,12 @@ from aiokafka.errors import KafkaError
 from pydantic import BaseModel
 
 from contracts import cloudevents
+from services.messaging.acknowledgment import PublishUnavailable, wait_acknowledged
 
+# PublishUnavailable is re-exported for the callers that import it from here.
 __all__ = ["EventPublisher", "PublishUnavailable"]
 
 log = logging.getLogger(__name__)
-
-
-class PublishUnavailable(RuntimeError):
-    """Kafka did not acknowledge the event in time; it may still arrive later."""
 
 
 class EventPublisher:
@@ -91,11 +89,3 @@ class EventPublisher:
             await producer.send_and_wait(topic, value=value, key=key.encode(), headers=headers)
         except KafkaError as error:
             raise PublishUnavailable(type(error).__name__) from error
-
-
-async def wait_acknowledged(send: "asyncio.Task[None]", timeout: float) -> None:
-    """Wait for a send without cancelling it when the wait gives up."""
-    try:
-        await asyncio.wait_for(asyncio.shield(send), timeout)
-    except TimeoutError as error:
-        raise PublishUnavailable(f"no acknowledgment within {timeout:.1f}s") from error

@@ -32,7 +32,7 @@ def kafka() -> Iterator[LocalKafka]:
 
 @pytest.fixture(scope="session")
 def intake_server(kafka: LocalKafka) -> Iterator[BackgroundServer]:
-    from services.intake.app import create_app
+    from services.intake.bootstrap import build_app
     from services.intake.settings import IntakeSettings
 
     settings = IntakeSettings(
@@ -41,5 +41,5 @@ def intake_server(kafka: LocalKafka) -> Iterator[BackgroundServer]:
         publish_timeout_seconds=3.0,
         kafka_request_timeout_seconds=5.0,
     )
-    with BackgroundServer(create_app(settings)) as server:
+    with BackgroundServer(build_app(settings)) as server:
         yield server

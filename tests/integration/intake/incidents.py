@@ -7,7 +7,7 @@ from typing import Any
 from contracts.incident import IncidentV1
 
 HELPLINE = {"Authorization": "Bearer dev-helpline-key"}
-EXAMPLE: dict[str, Any] = IncidentV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+EXAMPLE: dict[str, Any] = IncidentV1.model_json_schema()["examples"][0]
 
 
 def new_incident(**changes: Any) -> dict[str, Any]:

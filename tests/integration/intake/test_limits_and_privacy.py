@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from devstack.kafka import LocalKafka
-from services.intake.app import create_app
+from services.intake.bootstrap import build_app
 from services.intake.settings import IntakeSettings
 from services.intake.sources import hash_key
 from services.observability.logging import configure_logging
@@ -26,7 +26,7 @@ def strict_server(kafka: LocalKafka, tmp_path: Path) -> Iterator[BackgroundServe
         f"    keys:\n      - sha256: {hash_key('slow-key')}\n"
     )
     settings = IntakeSettings(kafka_bootstrap=kafka.bootstrap, sources_file=sources)
-    with BackgroundServer(create_app(settings)) as server:
+    with BackgroundServer(build_app(settings)) as server:
         yield server
 
 

@@ -1,5 +1,7 @@
 """Property-based requests generated from the OpenAPI document: no input makes a 5xx."""
 
+from typing import Any
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +25,7 @@ def test_no_generated_request_gets_a_server_error(
 
     @given(case=strategy)
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-    def check(case: schemathesis.Case) -> None:
+    def check(case: schemathesis.Case[Any]) -> None:
         response = case.call(base_url=intake_server.url, headers=HELPLINE, timeout=30)
         seen.add(response.status_code)
         assert response.status_code < 500, response.text

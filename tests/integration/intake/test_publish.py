@@ -46,7 +46,8 @@ def test_an_accepted_incident_is_on_kafka_as_a_cloudevent(
     assert record.headers["ce_specversion"] == "1.0"
     assert record.headers["ce_source"] == "safeguard/intake"
     assert record.headers["ce_subject"] == incident_id
-    assert record.headers["ce_id"] and record.headers["ce_time"]
+    assert record.headers["ce_id"]
+    assert record.headers["ce_time"]
     event = cloudevents.decode(
         list((k, v.encode()) for k, v in record.headers.items()), record.value
     )
@@ -90,7 +91,7 @@ def test_the_same_identifier_with_other_content_is_a_conflict(
 def test_retries_are_recognised_after_an_intake_restart(
     kafka: LocalKafka, intake_server: BackgroundServer, incidents_topic: TopicReader
 ) -> None:
-    from services.intake.app import create_app
+    from services.intake.bootstrap import build_app
     from services.intake.settings import IntakeSettings
 
     body = new_incident()
@@ -99,7 +100,7 @@ def test_retries_are_recognised_after_an_intake_restart(
         kafka_bootstrap=kafka.bootstrap,
         sources_file=Path(__file__).parents[3] / "config/sources.yaml",
     )
-    with BackgroundServer(create_app(settings)) as restarted:
+    with BackgroundServer(build_app(settings)) as restarted:
         retry = post(restarted, body)
     assert retry.status_code == 202
     assert retry.json() == {"incident_id": incident_id, "replay": True}
@@ -116,7 +117,8 @@ def test_a_batch_answers_per_item(
     )
     assert response.status_code == 207
     first, second = response.json()["results"]
-    assert first["status"] == 202 and first["incident_id"].startswith("inc_")
+    assert first["status"] == 202
+    assert first["incident_id"].startswith("inc_")
     assert second["status"] == 422
     assert [error["path"] for error in second["errors"]] == ["severity"]
     records = incidents_topic.read_until(lambda rs: any(r.key == first["incident_id"] for r in rs))

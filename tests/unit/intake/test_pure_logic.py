@@ -8,14 +8,7 @@ from pydantic import ValidationError
 
 from contracts.incident import IncidentV1
 from services.http_api.problems import field_errors
-from services.intake.idempotency import (
-    IdempotencyIndex,
-    Lookup,
-    Record,
-    fingerprint,
-    idempotency_key,
-    incident_id_for,
-)
+from services.intake.idempotency import idempotency_key, incident_id_for
 from services.intake.sources import (
     ApiKey,
     ConfigError,
@@ -25,8 +18,9 @@ from services.intake.sources import (
     load_sources,
 )
 from services.ratelimit import RateLimiter
+from tests.unit.contracts.samples import SAMPLES
 
-EXAMPLE: dict[str, Any] = IncidentV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+EXAMPLE = SAMPLES["incident.v1"]
 
 
 def _registry() -> SourceRegistry:
@@ -83,18 +77,6 @@ def test_the_incident_id_depends_only_on_source_and_reference() -> None:
     assert incident_id_for("a", "R1") == incident_id_for("a", "R1")
     assert incident_id_for("a", "R1") != incident_id_for("b", "R1")
     assert incident_id_for("a", "R1") != incident_id_for("a", "R2")
-
-
-def test_the_index_tells_new_replay_and_conflict() -> None:
-    index = IdempotencyIndex()
-    incident = IncidentV1.model_validate(EXAMPLE)
-    content = fingerprint(incident)
-    key = idempotency_key("a", incident.identifier, None)
-    assert index.lookup(key, content) == (Lookup.NEW, None)
-    index.remember(key, Record("inc_1", content))
-    assert index.lookup(key, content)[0] is Lookup.REPLAY
-    changed = fingerprint(IncidentV1.model_validate({**EXAMPLE, "severity": "Minor"}))
-    assert index.lookup(key, changed)[0] is Lookup.CONFLICT
 
 
 def test_a_header_key_is_a_different_key_from_the_reference() -> None:
