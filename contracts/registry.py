@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from contracts.alert import AlertRequestedV1
 from contracts.alert_command import AlertCommandV1
 from contracts.alert_event import AlertEventV1
+from contracts.case import CaseCommandV1, CaseFiledV1
 from contracts.deadletter import DeadLetterV1
 from contracts.dispatch import DispatchRequestV1
 from contracts.incident import IncidentReportedV1, IncidentV1
@@ -74,6 +75,8 @@ CONTRACTS: tuple[Contract, ...] = (
     Contract("dispatch-request.v1", DispatchRequestV1, "org.safeguard.alert.dispatch.v1"),
     Contract("dead-letter.v1", DeadLetterV1, "org.safeguard.dead-letter.v1"),
     Contract("alert-event.v1", AlertEventV1, "org.safeguard.alert.event.v1"),
+    Contract("case-filed.v1", CaseFiledV1, "org.safeguard.case.filed.v1"),
+    Contract("case-command.v1", CaseCommandV1, "org.safeguard.case.command.v1"),
 )
 
 
