@@ -10,10 +10,10 @@ way. Pure.
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from contracts.case import FiledHow
 from contracts.incident import (
     AgeBand,
     CaseReference,
@@ -26,7 +26,6 @@ from services.router.linking import CaseProfile, LinkingConfig, LinkVerdict, Nea
 
 __all__ = [
     "CaseBook",
-    "FiledHow",
     "FiledReport",
     "Filing",
     "OpenCase",
@@ -35,15 +34,6 @@ __all__ = [
     "file_report",
     "move_report",
 ]
-
-
-class FiledHow(StrEnum):
-    NEW = "new"  # a case of its own
-    NAMED = "named"  # the report named its case
-    LINKED = "linked"  # linking found its case
-    POSSIBLE = "possible"  # a case of its own, and a possible link for ops to decide
-    REPEATED = "repeated"  # the same report again: filed before, nothing changes
-    BY_HAND = "by_hand"  # ops linked or unlinked it
 
 
 class FiledReport(BaseModel):

@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
+from contracts.case import FiledHow
 from contracts.incident import IncidentReportedV1
 from services.router.casebook import (
     CaseBook,
-    FiledHow,
     case_id_for,
     expire,
     file_report,
