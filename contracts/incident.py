@@ -16,12 +16,14 @@ from contracts.sensitivity import operational, personal
 __all__ = [
     "AgeBand",
     "Area",
+    "CaseReference",
     "Category",
     "Certainty",
     "Child",
     "Flags",
     "IncidentReportedV1",
     "IncidentV1",
+    "ReportReference",
     "Reporter",
     "Severity",
     "Sex",
@@ -163,6 +165,34 @@ class Reporter(BaseModel):
     relationship: str | None = Field(default=None, max_length=100, json_schema_extra=personal)
 
 
+IDENTIFIER_PATTERN = r"^[^\s,&<]+$"
+
+
+class CaseReference(BaseModel):
+    """This report is about a case Safeguard already has (the case id it answered with)."""
+
+    model_config = _STRICT
+
+    case_id: str = Field(pattern=r"^case_[0-9a-f]{24}$", json_schema_extra=operational)
+
+
+class ReportReference(BaseModel):
+    """This report is about an earlier report: the source's own, or another source's."""
+
+    model_config = _STRICT
+
+    identifier: str = Field(
+        min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN, json_schema_extra=operational
+    )
+    sender: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="The other source's name; omitted: the reporting source itself.",
+        json_schema_extra=operational,
+    )
+
+
 _EXAMPLE: JsonDict = {
     "identifier": "HL111-2026-000123",
     "sent": "2026-11-29T08:15:00+07:00",
@@ -193,7 +223,7 @@ class IncidentV1(BaseModel):
     identifier: str = Field(
         min_length=1,
         max_length=128,
-        pattern=r"^[^\s,&<]+$",
+        pattern=IDENTIFIER_PATTERN,
         description="The source's own reference for this report (CAP identifier).",
         json_schema_extra=operational,
     )
@@ -213,6 +243,11 @@ class IncidentV1(BaseModel):
     flags: Flags = Field(default_factory=Flags)
     description: str | None = Field(default=None, max_length=4000, json_schema_extra=personal)
     reporter: Reporter | None = None
+    refers_to: CaseReference | ReportReference | None = Field(
+        default=None,
+        description="This report is about an earlier one or a known case (CAP references): "
+        "agencies already on the case get an update, not a second first alert.",
+    )
 
 
 class IncidentReportedV1(BaseModel):

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from contracts.alert import AlertRequestedV1
 from contracts.alert_command import AlertCommandV1
 from contracts.alert_event import AlertEventV1
+from contracts.case import CaseCommandV1, CaseFiledV1
 from contracts.deadletter import DeadLetterV1
 from contracts.dispatch import DispatchRequestV1
 from contracts.incident import IncidentReportedV1, IncidentV1
@@ -86,6 +87,8 @@ CONTRACTS: tuple[Contract, ...] = (
     Contract("incident-personal.v1", IncidentPersonalV1, None),  # what an envelope seals
     Contract("case-key.v1", CaseKeyV1, CASE_KEY_TYPE),
     Contract("case-erased.v1", CaseErasedV1, CASE_ERASED_TYPE),
+    Contract("case-filed.v1", CaseFiledV1, "org.safeguard.case.filed.v1"),
+    Contract("case-command.v1", CaseCommandV1, "org.safeguard.case.command.v1"),
 )
 
 

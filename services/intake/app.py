@@ -132,7 +132,9 @@ class _Incidents:
                 409,
                 "Conflict",
                 f"this identifier was already reported as {outcome.incident_id} with different "
-                "content; report a change under a new identifier",
+                "content; to add to or correct that report, send a new report with its own "
+                'identifier and "refers_to": {"identifier": "<the earlier identifier>"}: the '
+                "agencies already on the case get an update, not a second alert",
             )
         return outcome
 

@@ -114,4 +114,20 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "reason": "retention_ended",
         "erased_by": "safeguard/retention",
     },
+    "case-filed.v1": {
+        "case_id": "case_" + "c" * 24,
+        "incident_id": _REPORTED["incident_id"],
+        "sender": "school-sis",
+        "how": "linked",
+        "reasons": ["same unit", "compatible category", "same age band", "same sex"],
+        "reports": 2,
+        "filed_at": "2026-11-29T08:16:00+07:00",
+    },
+    "case-command.v1": {
+        "command": "unlink",
+        "incident_id": _REPORTED["incident_id"],
+        "by": "ops-lan",
+        "reason": "the school confirms a different child",
+        "at": "2026-11-29T09:00:00+07:00",
+    },
 }

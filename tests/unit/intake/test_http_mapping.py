@@ -69,6 +69,7 @@ async def test_other_content_under_the_same_identifier_is_409(client: httpx.Asyn
 
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
+    assert '"refers_to"' in response.json()["detail"]  # how to add to a report without re-alerting
 
 
 async def test_an_unavailable_sink_is_503_with_retry_after_and_not_ready(
