@@ -28,6 +28,7 @@ SEXUAL_ABUSE = incident(
 
 def test_check_accepts_the_sample_as_a_directory_or_a_rules_file() -> None:
     assert check([SAMPLE_DIR, SAMPLE_DIR / "rules.yaml", SAMPLE_DIR / "units.yaml"]) == []
+    assert check([SAMPLE_DIR / "legacy_units.yaml"]) == []
 
 
 def test_check_lists_every_problem(tmp_path: Path) -> None:
