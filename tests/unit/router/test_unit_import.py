@@ -2,7 +2,9 @@
 import makes from the installed vietnamadminunits; the rendering holds splits; without the
 package the command says so in one line."""
 
+import functools
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -22,15 +24,20 @@ from services.router.unit_import import (
 from tests.unit.router.builders import SAMPLE_DIR, sample_docs, write_config
 
 
+@functools.cache
+def _dien_bien() -> ProvinceData:
+    return read_province("11")
+
+
 def test_the_import_reproduces_the_shipped_files_byte_for_byte() -> None:
-    data = read_province("11")
+    data = _dien_bien()
 
     assert render_units(data) == (SAMPLE_DIR / "units.yaml").read_text(encoding="utf-8")
     assert render_legacy(data) == (SAMPLE_DIR / "legacy_units.yaml").read_text(encoding="utf-8")
 
 
 def test_dien_bien_has_45_units_and_129_pre_2025_communes_none_split() -> None:
-    data = read_province("11")
+    data = _dien_bien()
 
     assert (data.province.code, data.province.name_vi) == ("11", "Tỉnh Điện Biên")
     assert len(data.units) == 45
@@ -41,6 +48,19 @@ def test_dien_bien_has_45_units_and_129_pre_2025_communes_none_split() -> None:
     assert len({commune.district_code for commune in data.legacy}) == 10
     assert [commune for commune in data.legacy if len(commune.now) > 1] == []
     assert data.source == "vietnamadminunits 1.0.4 (MIT License)"
+
+
+def test_the_data_agree_with_the_government_s_plan_for_dien_bien() -> None:
+    # The Government's plan (MOHA, 2025): 129 units (115 xã, 9 phường, 5 thị trấn) merged
+    # whole ("nguyên trạng") into 45: 16 new units of 2 old ones, 29 of 3 or more.
+    data = _dien_bien()
+    merged = Counter(commune.now[0] for commune in data.legacy)
+    old_kinds = Counter(commune.name_vi.split()[0] for commune in data.legacy)
+
+    assert Counter(min(n, 3) for n in merged.values()) == {2: 16, 3: 29}
+    assert sorted(merged) == sorted(unit.code for unit in data.units)
+    assert sum(c.name_vi.startswith("Thị trấn ") for c in data.legacy) == 5
+    assert (old_kinds["Xã"], old_kinds["Phường"]) == (115, 9)
 
 
 def test_check_passes_on_the_sample_and_fails_on_an_edited_file(
