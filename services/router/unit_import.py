@@ -1,17 +1,20 @@
 """`safeguard directory import`: a province's official units (units.yaml) and its pre-2025
 codes (legacy_units.yaml), generated from the PyPI package vietnamadminunits.
 
-The package is a dev-time extra (``pip install -e '.[province-data]'``), imported only when
-the command runs: the router reads the YAML files, never the package. Reading the package and
-rendering the files are separate, so the rendering is tested on its own and the whole import
-reproduces the shipped files byte for byte.
+The package is a dev-time extra (``pip install -e '.[province-data]'``) whose data files (an
+SQLite table of units, a JSON table of old-to-new keys) are read when the command runs; its
+code is never imported. The router reads the YAML files, never the package. Reading the data
+and rendering the files are separate, so the rendering is tested on its own and the whole
+import reproduces the shipped files byte for byte.
 """
 
 import argparse
+import contextlib
 import json
 import os
+import sqlite3
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,7 +224,10 @@ def _unit(row: Mapping[str, Any]) -> UnitRecord:
 
 
 def _legacy(
-    query: Any, converter: Mapping[str, Any], province_key: str, new_codes: Mapping[str, str]
+    query: Callable[[str], list[dict[str, Any]]],
+    converter: Mapping[str, Any],
+    province_key: str,
+    new_codes: Mapping[str, str],
 ) -> tuple[LegacyCommuneRecord, ...]:
     """Every pre-2025 commune whose area is now in the province: from the converter's two
     tables, undivided (old key -> new key) and divided (old key -> several new keys)."""
@@ -254,23 +260,31 @@ def _legacy(
     )
 
 
-def _open_package() -> tuple[Any, Mapping[str, Any], str]:
-    """The package's query function, its old-to-new converter tables and a source line."""
-    from importlib import metadata, resources
+def _open_package() -> tuple[Callable[[str], list[dict[str, Any]]], Mapping[str, Any], str]:
+    """A query function on the package's SQLite data, its old-to-new converter tables and a
+    source line. Only the data files are read: the package's code is never imported (its
+    parser pulls in Unidecode, which is GPL)."""
+    from importlib import metadata
 
     try:
-        from vietnamadminunits.database import query
-    except ImportError as error:
+        package = metadata.distribution(DATA_PACKAGE)
+    except metadata.PackageNotFoundError as error:
         raise MissingProvinceData(
             f"needs the {DATA_PACKAGE} package: pip install -e '.[province-data]'"
         ) from error
-    info = metadata.metadata(DATA_PACKAGE)
-    licences = [c for c in info.get_all("Classifier") or [] if c.startswith("License ::")]
+    licences = [c for c in package.metadata.get_all("Classifier") or [] if "License ::" in c]
     if licences != ["License :: OSI Approved :: MIT License"]:
         raise MissingProvinceData(f"{DATA_PACKAGE} is no longer MIT-licensed: {licences}")
-    table = resources.files(DATA_PACKAGE) / "data" / "converter_2025.json"
-    converter = json.loads(table.read_text(encoding="utf-8"))
-    return query, converter, f"{DATA_PACKAGE} {info['Version']} (MIT License)"
+    data = Path(str(package.locate_file(f"{DATA_PACKAGE}/data")))
+    converter = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))
+    database = data / "dataset.db"
+
+    def query(sql: str) -> list[dict[str, Any]]:
+        with contextlib.closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as db:
+            db.row_factory = sqlite3.Row
+            return [dict(row) for row in db.execute(sql)]
+
+    return query, converter, f"{DATA_PACKAGE} {package.version} (MIT License)"
 
 
 def main_directory(argv: Sequence[str]) -> int:
