@@ -127,8 +127,12 @@ def render_legacy(data: ProvinceData) -> str:
         "systems",
         "# still send, and the official units (units.yaml) that absorbed each area. "
         f"{len(districts)} districts,",
-        f"# {len(data.legacy)} communes, wards and towns; {splits} of them split between "
-        "several units.",
+        f"# {len(data.legacy)} communes, wards and towns; "
+        + (
+            f"{splits} of them split between several units."
+            if splits
+            else "none was split: each went whole into one unit."
+        ),
         "#",
         *_generated_by(data, LEGACY_FILE),
         "#",
