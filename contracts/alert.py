@@ -116,5 +116,13 @@ class AlertRequestedV1(BaseModel):
     reports: int = Field(
         default=1, ge=1, description="Reports on the case so far.", json_schema_extra=operational
     )
+    place_reason: str | None = Field(
+        default=None,
+        description=(
+            "How the router read a geocode that is not an official unit code: the pre-2025 "
+            "code and the units that absorbed it (all of them when it was split), or unknown."
+        ),
+        json_schema_extra=operational,
+    )
     requested_at: AwareDatetime = Field(json_schema_extra=operational)
     facts: AlertFacts

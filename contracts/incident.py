@@ -99,7 +99,10 @@ UnitCode = Annotated[
     str,
     Field(
         pattern=r"^[0-9]{2,5}$",
-        description="Administrative unit code (province, district, commune or ward).",
+        description=(
+            "Administrative unit code: an official one (province, ward, commune, special "
+            "zone), or a pre-2025 commune or district code, read as the units that absorbed it."
+        ),
         json_schema_extra=operational,
     ),
 ]

@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["rules"]:  # its own parser, options included (argparse would take -h)
         return _rules_main(argv[1:])
+    if argv[:1] == ["directory"]:
+        return _directory_main(argv[1:])
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
@@ -62,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="check routing configuration, explain a routing")
     rules.add_argument("rest", nargs=argparse.REMAINDER)
     rules.set_defaults(handler=_rules)
+
+    directory = commands.add_parser(
+        "directory", help="generate a province's units and pre-2025 codes (dev-time)"
+    )
+    directory.add_argument("rest", nargs=argparse.REMAINDER)
+    directory.set_defaults(handler=lambda args: _directory_main(args.rest))
     return parser
 
 
@@ -168,6 +176,12 @@ def _rules_main(argv: list[str]) -> int:
     from services.router.explain import main_rules
 
     return main_rules(argv)
+
+
+def _directory_main(argv: list[str]) -> int:
+    from services.router.unit_import import main_directory
+
+    return main_directory(argv)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The directory: administrative units, agencies and schools, read from YAML and checked.
+"""The directory: administrative units, agencies and schools, read from YAML and checked;
+and the pre-2025 codes (legacy_units.yaml, optional) read as the official units that absorbed them.
 
 Every problem names its file and the path of the bad entry, e.g.
 ``config/dienbien/agencies.yaml: agencies[3].jurisdiction.units[0]: unknown unit code '03999'``.
@@ -6,7 +7,7 @@ Every problem names its file and the path of the bad entry, e.g.
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
@@ -16,11 +17,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 __all__ = [
     "DIRECTORY_FILES",
+    "LEGACY_FILE",
     "Agency",
     "AgencyKind",
     "ConfigError",
     "Directory",
     "Jurisdiction",
+    "LegacyArea",
+    "LegacyCommune",
+    "LegacyDistrict",
     "School",
     "Shelter",
     "Unit",
@@ -32,6 +37,7 @@ __all__ = [
 ]
 
 DIRECTORY_FILES = ("units.yaml", "agencies.yaml", "schools.yaml")
+LEGACY_FILE = "legacy_units.yaml"  # optional: pre-2025 codes and the units that absorbed them
 EARTH_RADIUS_KM = 6371.0088
 
 M = TypeVar("M", bound=BaseModel)
@@ -176,14 +182,58 @@ class _SchoolsFile(BaseModel):
     schools: tuple[School, ...] = ()
 
 
+class LegacyCommune(BaseModel):
+    """A pre-2025 commune, ward or town and the official units that absorbed it (several when
+    it was split between them)."""
+
+    model_config = _MODEL
+
+    code: UnitCode
+    name_vi: str = Field(min_length=1)
+    now: tuple[UnitCode, ...] = Field(min_length=1)
+
+
+class LegacyDistrict(BaseModel):
+    """A pre-2025 district (the level abolished on 1 July 2025) and its communes."""
+
+    model_config = _MODEL
+
+    code: UnitCode
+    name_vi: str = Field(min_length=1)
+    communes: tuple[LegacyCommune, ...] = Field(min_length=1)
+
+
+class _LegacyFile(BaseModel):
+    model_config = _MODEL
+
+    districts: tuple[LegacyDistrict, ...] = ()
+
+
+@dataclass(frozen=True)
+class LegacyArea:
+    """A pre-2025 code as the router reads it: the official units that now cover its area."""
+
+    code: str
+    name_vi: str
+    units: tuple[str, ...]
+    district: str | None = None  # the old district's name, for a commune; None for a district
+
+    @property
+    def split(self) -> bool:
+        return len(self.units) > 1
+
+
 @dataclass(frozen=True, eq=False)
 class Directory:
-    """Units, agencies and schools by key, in file order."""
+    """Units, agencies and schools by key, in file order; pre-2025 codes by code.
+
+    A geocode is read official code first: a pre-2025 code only when no unit has it."""
 
     units: Mapping[str, Unit]
     agencies: Mapping[str, Agency]
     schools: Mapping[str, School]
     placeholder: bool = False
+    legacy: Mapping[str, LegacyArea] = field(default_factory=dict)
 
     @property
     def duty_desk(self) -> Agency:
@@ -192,11 +242,26 @@ class Directory:
     def of_kind(self, kind: AgencyKind) -> list[Agency]:
         return [agency for agency in self.agencies.values() if agency.kind is kind]
 
+    def official_units(self, code: str) -> tuple[str, ...]:
+        """The official units a geocode stands for: itself, the units that absorbed a pre-2025
+        code, or none for an unknown code."""
+        if code in self.units:
+            return (code,)
+        legacy = self.legacy.get(code)
+        return legacy.units if legacy else ()
+
+    def legacy_area(self, code: str) -> LegacyArea | None:
+        """The pre-2025 area a geocode names, None when it is an official code or unknown."""
+        return None if code in self.units else self.legacy.get(code)
+
     def lineage(self, code: str) -> list[str]:
-        """The unit and the units that contain it; an unknown code stands alone."""
-        chain = [code]
-        while (unit := self.units.get(chain[-1])) and unit.parent and unit.parent not in chain:
-            chain.append(unit.parent)
+        """The unit and the units that contain it (for a pre-2025 code, first the units that
+        absorbed it); an unknown code stands alone."""
+        chain = [code, *(unit for unit in self.official_units(code) if unit != code)]
+        for link in chain:  # grows while walked: each unit's parent joins the chain
+            unit = self.units.get(link)
+            if unit and unit.parent and unit.parent not in chain:
+                chain.append(unit.parent)
         return chain
 
     def covers(self, agency: Agency, code: str) -> bool:
@@ -205,34 +270,51 @@ class Directory:
         return any(unit in agency.jurisdiction.units for unit in self.lineage(code))
 
     def unit_name(self, code: str) -> str:
-        unit = self.units.get(code)
-        return unit.name_vi if unit else code
+        """The official unit's name; for a pre-2025 code the unit that absorbed it, or the old
+        name marked "(cũ)" when several did; an unknown code is its own name."""
+        units = self.official_units(code)
+        if len(units) == 1:
+            return self.units[units[0]].name_vi
+        legacy = self.legacy.get(code)
+        return f"{legacy.name_vi} (cũ)" if legacy else code
 
     def distance_km(self, a: str, b: str) -> float | None:
-        """Great-circle distance between two units' centres, None when one has no position."""
-        one, two = self.units.get(a), self.units.get(b)
-        if not (one and two and one.lat is not None and two.lat is not None):
-            return None
-        assert one.lon is not None and two.lon is not None
-        lat1, lat2 = math.radians(one.lat), math.radians(two.lat)
-        half_dlat, half_dlon = (lat2 - lat1) / 2, math.radians(two.lon - one.lon) / 2
-        h = math.sin(half_dlat) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(half_dlon) ** 2
-        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+        """Great-circle distance between two places' centres (the nearest pair when a pre-2025
+        code stands for several units), None when one has no position."""
+        distances = [
+            _great_circle_km(one, two) for one in self._positions(a) for two in self._positions(b)
+        ]
+        return min(distances, default=None)
+
+    def _positions(self, code: str) -> list[tuple[float, float]]:
+        units = [self.units[official] for official in self.official_units(code)]
+        return [(u.lat, u.lon) for u in units if u.lat is not None and u.lon is not None]
+
+
+def _great_circle_km(one: tuple[float, float], two: tuple[float, float]) -> float:
+    lat1, lat2 = math.radians(one[0]), math.radians(two[0])
+    half_dlat, half_dlon = (lat2 - lat1) / 2, math.radians(two[1] - one[1]) / 2
+    h = math.sin(half_dlat) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(half_dlon) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def load_directory(config_dir: Path) -> Directory:
-    """Read units.yaml, agencies.yaml and schools.yaml from ``config_dir``; ConfigError if bad."""
+    """Read units.yaml, agencies.yaml, schools.yaml and, when present, legacy_units.yaml from
+    ``config_dir``; ConfigError if bad."""
     paths = [config_dir / name for name in DIRECTORY_FILES]
+    legacy_path = config_dir / LEGACY_FILE
     problems: list[str] = []
     units = _collect(problems, paths[0], _UnitsFile)
     agencies = _collect(problems, paths[1], _AgenciesFile)
     schools = _collect(problems, paths[2], _SchoolsFile)
-    if units is None or agencies is None or schools is None:
+    legacy = _collect(problems, legacy_path, _LegacyFile) if legacy_path.exists() else _LegacyFile()
+    if units is None or agencies is None or schools is None or legacy is None:
         raise ConfigError(problems)
     problems += _check_units(paths[0], units.units)
     codes = {unit.code for unit in units.units}
     problems += _check_agencies(paths[1], agencies.agencies, codes)
     problems += _check_schools(paths[2], schools.schools, codes, agencies.agencies)
+    problems += _check_legacy(legacy_path, legacy.districts, codes)
     if problems:
         raise ConfigError(problems)
     return Directory(
@@ -240,7 +322,22 @@ def load_directory(config_dir: Path) -> Directory:
         agencies={agency.id: agency for agency in agencies.agencies},
         schools={school.id: school for school in schools.schools},
         placeholder=units.placeholder or agencies.placeholder or schools.placeholder,
+        legacy=_legacy_areas(legacy.districts, codes),
     )
+
+
+def _legacy_areas(districts: Sequence[LegacyDistrict], official: set[str]) -> dict[str, LegacyArea]:
+    """Each pre-2025 commune and district by code; a district covers every unit that absorbed
+    one of its communes. Codes that are official codes too are left out: official first."""
+    areas: dict[str, LegacyArea] = {}
+    for district in districts:
+        covered = sorted({unit for commune in district.communes for unit in commune.now})
+        areas[district.code] = LegacyArea(district.code, district.name_vi, tuple(covered))
+        for commune in district.communes:
+            areas[commune.code] = LegacyArea(
+                commune.code, commune.name_vi, commune.now, district=district.name_vi
+            )
+    return {code: area for code, area in areas.items() if code not in official}
 
 
 def read_config(path: Path, model: type[M]) -> M:
@@ -344,6 +441,33 @@ def _check_agencies(path: Path, agencies: Sequence[Agency], codes: set[str]) -> 
         problems.append(
             f"{path}: agencies[{desks[0]}].jurisdiction: the duty desk must cover the province"
         )
+    return problems
+
+
+def _check_legacy(path: Path, districts: Sequence[LegacyDistrict], official: set[str]) -> list[str]:
+    entries = [
+        (f"districts[{i}].communes[{j}]", commune)
+        for i, district in enumerate(districts)
+        for j, commune in enumerate(district.communes)
+    ]
+    keys = [district.code for district in districts] + [commune.code for _, commune in entries]
+    wheres = [f"districts[{i}]" for i in range(len(districts))] + [where for where, _ in entries]
+    problems = [
+        f"{path}: {wheres[i]}.code: duplicate pre-2025 code '{code}'"
+        for i, code in _duplicates(keys)
+    ]
+    for where, commune in entries:
+        problems += [
+            f"{path}: {where}.now[{k}]: unknown unit code '{code}'"
+            for k, code in enumerate(commune.now)
+            if code not in official
+        ]
+        if commune.code in official and commune.code not in commune.now:
+            # The same code would name two different places: official first would misroute.
+            problems.append(
+                f"{path}: {where}.code: '{commune.code}' is an official unit code that it "
+                "does not map to"
+            )
     return problems
 
 

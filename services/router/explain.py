@@ -13,8 +13,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from contracts.incident import IncidentReportedV1, IncidentV1
-from services.router.directory import DIRECTORY_FILES, ConfigError, Directory, load_directory
-from services.router.routing import matches, route
+from services.router.directory import (
+    DIRECTORY_FILES,
+    LEGACY_FILE,
+    ConfigError,
+    Directory,
+    load_directory,
+)
+from services.router.routing import matches, place_reason, route
 from services.router.rules import RuleSet, format_duration, load_rules
 
 __all__ = ["DEFAULT_CONFIG_DIR", "IncidentInputError", "check", "explain", "main_rules"]
@@ -44,7 +50,7 @@ def _check_one(path: Path) -> list[str]:
     config_dir = path if path.is_dir() else path.parent
     try:
         directory = load_directory(config_dir)
-        if path.is_dir() or path.name not in DIRECTORY_FILES:
+        if path.is_dir() or path.name not in (*DIRECTORY_FILES, LEGACY_FILE):
             load_rules(path / RULES_FILE if path.is_dir() else path, directory)
     except ConfigError as error:
         return error.problems
@@ -65,6 +71,7 @@ def explain(
         f"incident {incident.identifier}: {incident.category}, {incident.severity}/"
         f"{incident.urgency}/{incident.certainty}, {incident.status}",
         f"place {incident.area.geocode} {directory.unit_name(incident.area.geocode)}",
+        *_place_mapping(incident.area.geocode, directory),
         f"rules version {rules.version}: {len(decisions)} agenc"
         f"{'y' if len(decisions) == 1 else 'ies'}",
         "",
@@ -82,6 +89,18 @@ def explain(
     lines += ["", "routes whose targets applied:"]
     lines += [f"  {' > '.join(m.path)}" for m in matches(incident, directory, rules)]
     return "\n".join(lines) + "\n"
+
+
+def _place_mapping(geocode: str, directory: Directory) -> list[str]:
+    """The pre-2025 mapping used (or why the code is unknown), unit by unit."""
+    reason = place_reason(geocode, directory)
+    if reason is None:
+        return []
+    lines = [f"  {reason}"]
+    legacy = directory.legacy_area(geocode)
+    if legacy is not None and len(legacy.units) > 1:
+        lines += [f"    -> {code} {directory.unit_name(code)}" for code in legacy.units]
+    return lines
 
 
 def _as_event(raw: str | bytes | Mapping[str, Any]) -> IncidentReportedV1:

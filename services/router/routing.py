@@ -16,6 +16,7 @@ __all__ = [
     "Match",
     "alert_id",
     "matches",
+    "place_reason",
     "route",
     "to_alert_request",
 ]
@@ -31,6 +32,7 @@ class Decision:
     rules_version: str
     fallback: bool
     ack_deadline: datetime
+    place_reason: str | None = None  # how a geocode that is not an official code was read
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,10 @@ class Match:
 def route(
     event: IncidentReportedV1, directory: Directory, rules: RuleSet, now: datetime
 ) -> list[Decision]:
-    """One decision per agency, in rule order; never empty (the duty desk is the fallback)."""
+    """One decision per agency, in rule order; never empty (the duty desk is the fallback).
+
+    A pre-2025 code is routed as the official units that absorbed it, all of them when it was
+    split; an unknown code reaches the duty desk too, since no local agency can cover it."""
     incident = event.incident
     found = matches(incident, directory, rules)
     decisions: dict[str, Decision] = {}
@@ -57,9 +62,31 @@ def route(
         for target in match.targets:
             for agency in _resolve(target, incident, directory):
                 _keep(decisions, _decide(agency, match, rules.version, now))
+    if not directory.official_units(incident.area.geocode):
+        decisions.setdefault(directory.duty_desk.id, _fallback(found, directory, rules, now))
     if not decisions:
         return [_fallback(found, directory, rules, now)]
-    return list(decisions.values())
+    reason = place_reason(incident.area.geocode, directory)
+    return [replace(decision, place_reason=reason) for decision in decisions.values()]
+
+
+def place_reason(geocode: str, directory: Directory) -> str | None:
+    """Why the place was read as it was, when the geocode is not an official unit code."""
+    if geocode in directory.units:
+        return None
+    legacy = directory.legacy_area(geocode)
+    if legacy is None:
+        return f"unknown unit code {geocode}: no local agency covers it, the duty desk sorts it"
+    listed = ", ".join(legacy.units)
+    if legacy.district is None:
+        return (
+            f"pre-2025 district code {geocode} ({legacy.name_vi}) is now "
+            f"{len(legacy.units)} units, all covered: {listed}"
+        )
+    old = f"pre-2025 code {geocode} ({legacy.name_vi}, {legacy.district})"
+    if legacy.split:
+        return f"{old} was split between {len(legacy.units)} units, all covered: {listed}"
+    return f"{old} is now {listed} {directory.unit_name(geocode)}"
 
 
 def matches(incident: IncidentV1, directory: Directory, rules: RuleSet) -> list[Match]:
@@ -123,7 +150,7 @@ def _nearest_shelter(incident: IncidentV1, directory: Directory) -> list[Agency]
     def nearness(agency: Agency) -> tuple[bool, float, str]:
         assert agency.shelter is not None
         distance = directory.distance_km(geocode, agency.shelter.unit)
-        same_unit = agency.shelter.unit == geocode
+        same_unit = agency.shelter.unit in directory.official_units(geocode)
         return (not same_unit, float("inf") if distance is None else distance, agency.id)
 
     return sorted(shelters, key=nearness)[:1]
@@ -187,6 +214,7 @@ def to_alert_request(
         rules_version=decision.rules_version,
         fallback=decision.fallback,
         ack_deadline=decision.ack_deadline,
+        place_reason=decision.place_reason,
         requested_at=now,
         facts=_facts(event, directory),
     )

@@ -9,6 +9,7 @@ from contracts.alert import AlertRequestedV1
 from contracts.deadletter import DeadLetterV1
 from contracts.topics import DEAD_LETTERS, INCIDENTS
 from devstack.kafka import LocalKafka
+from services.router.routing import route
 from tests.integration.intake.incidents import HELPLINE
 from tests.integration.kafka_reader import TopicReader
 from tests.integration.processes import ServiceProcess
@@ -20,6 +21,7 @@ from tests.integration.router.helpers import (
     unique,
 )
 from tests.integration.servers import BackgroundServer
+from tests.unit.router.builders import NOW, reported, sample
 from tests.unit.router.scenarios import SCENARIOS
 
 
@@ -27,12 +29,16 @@ def test_every_scenario_reaches_exactly_its_agencies(
     router: ServiceProcess, intake_server: BackgroundServer, alerts_topic: TopicReader
 ) -> None:
     expected: dict[str, frozenset[str]] = {}
+    reasons: dict[str, set[str | None]] = {}
+    directory, rules = sample()
     for scenario in SCENARIOS:
         response = httpx.post(
             f"{intake_server.url}/v1/incidents", json=unique(scenario.incident), headers=HELPLINE
         )
         assert response.status_code == 202, scenario.name
         expected[response.json()["incident_id"]] = scenario.agencies
+        decisions = route(reported(scenario.incident), directory, rules, NOW)
+        reasons[response.json()["incident_id"]] = {d.place_reason for d in decisions}
     records = alerts_topic.read_until(
         lambda rs: all(agencies_by_incident(rs).get(i) == a for i, a in expected.items()),
         timeout=60,
@@ -40,6 +46,11 @@ def test_every_scenario_reaches_exactly_its_agencies(
     alerts_topic.read_for(2.0)
     found = agencies_by_incident(records)
     assert {i: found.get(i) for i in expected} == {i: set(a) for i, a in expected.items()}
+    found_reasons: dict[str, set[str | None]] = defaultdict(set)
+    for request in alert_requests(records):
+        found_reasons[request.incident_id].add(request.place_reason)
+    assert {i: found_reasons[i] for i in expected} == reasons  # pre-2025 and unknown codes
+    assert sum(texts != {None} for texts in reasons.values()) >= 3
     record = records[0]
     assert record.headers["ce_type"] == "org.safeguard.alert.requested.v1"
     request = AlertRequestedV1.model_validate_json(record.value)

@@ -9,7 +9,14 @@ from typing import Any
 import yaml
 
 from contracts.incident import IncidentReportedV1, IncidentV1
-from services.router.directory import Agency, Directory, School, Unit, load_directory
+from services.router.directory import (
+    Agency,
+    Directory,
+    LegacyArea,
+    School,
+    Unit,
+    load_directory,
+)
 from services.router.rules import RuleSet, load_rules
 
 SAMPLE_DIR = Path(__file__).parents[3] / "config" / "dienbien"
@@ -63,10 +70,12 @@ def reported(body: dict[str, Any], incident_id: str = INCIDENT_ID) -> IncidentRe
 
 
 def tiny_directory(
-    *agencies: dict[str, Any], schools: tuple[dict[str, Any], ...] = ()
+    *agencies: dict[str, Any],
+    schools: tuple[dict[str, Any], ...] = (),
+    legacy: tuple[LegacyArea, ...] = (),
 ) -> Directory:
     """Province "10" with units A "00001" (0, 0), B "00002" (0, 1°), C "00003" (no position);
-    a province-wide duty desk "desk" plus the given agencies."""
+    a province-wide duty desk "desk" plus the given agencies and pre-2025 codes."""
     units = [
         Unit(code="10", name_vi="Tỉnh Thử", kind="province"),
         Unit(code="00001", name_vi="Xã A", kind="commune", parent="10", lat=0.0, lon=0.0),
@@ -79,7 +88,14 @@ def tiny_directory(
         units={unit.code: unit for unit in units},
         agencies={a.id: a for a in parsed},
         schools={s["id"]: School.model_validate(s) for s in schools},
+        legacy={area.code: area for area in legacy},
     )
+
+
+# A pre-2025 commune split between A and B, one absorbed by B, and their old district.
+SPLIT = LegacyArea("00901", "Xã Cũ Chia", ("00001", "00002"), district="Huyện Cũ")
+MERGED = LegacyArea("00902", "Xã Cũ Nhập", ("00002",), district="Huyện Cũ")
+OLD_DISTRICT = LegacyArea("909", "Huyện Cũ", ("00001", "00002"))
 
 
 def agency(agency_id: str, kind: str, *units: str, **extra: Any) -> dict[str, Any]:

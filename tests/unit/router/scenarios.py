@@ -1,10 +1,12 @@
 """Realistic incidents on the sample Điện Biên configuration (config/dienbien) and the exact
 agencies each must reach. Data only, so integration tests can replay them end to end.
 
-Unit codes in the sample are placeholders: 03127 Điện Biên Phủ ward, 03151 Mường Thanh ward,
-03334 Thanh Yên, 03316 Thanh Nưa, 03352 Thanh An, 03346 Mường Phăng, 03256 Mường Ảng,
-03217 Tuần Giáo, 03172 Mường Chà, 03160 Mường Nhé, 03199 Tủa Chùa, 03181 Nậm Pồ,
-03283 Điện Biên Đông; "11" is the province itself.
+Official unit codes (config/dienbien/units.yaml): 03127 Điện Biên Phủ ward, 03334 Mường Thanh
+ward, 03151 Mường Lay ward, 03349 Thanh Yên, 03328 Thanh Nưa, 03352 Thanh An, 03325 Mường Phăng,
+03256 Mường Ảng, 03253 Tuần Giáo, 03166 Mường Chà, 03160 Mường Nhé, 03217 Tủa Chùa, 03169 Nà Hỳ,
+03203 Na Son; "11" is the province itself. Pre-2025 codes (legacy_units.yaml) route to the
+units that absorbed them: 03136 the old Mường Thanh ward, now in Điện Biên Phủ ward; 03205 the
+old Na Son commune; 099 the old Tuần Giáo district, now 8 communes (Tủa Chùa among them).
 """
 
 from typing import Any, NamedTuple
@@ -64,7 +66,7 @@ SCENARIOS: list[Scenario] = [
         _incident(
             "SCN-02",
             "physical_abuse",
-            "03334",
+            "03349",
             severity="Severe",
             child={"age": 8},
             flags={"needs_shelter": True, "perpetrator_in_household": True},
@@ -75,12 +77,12 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "moderate neglect, Mường Chà",
-        _incident("SCN-03", "neglect", "03172", child={"age_band": "0-5"}),
+        _incident("SCN-03", "neglect", "03166", child={"age_band": "0-5"}),
         frozenset({"cpo-muong-cha", HEALTH}),
     ),
     Scenario(
         "neglect needing shelter, Tuần Giáo: the nearest shelter is in Điện Biên Phủ",
-        _incident("SCN-04", "neglect", "03217", flags={"needs_shelter": True}),
+        _incident("SCN-04", "neglect", "03253", flags={"needs_shelter": True}),
         frozenset({"shelter-sunshine-house", "cpo-tuan-giao", HEALTH}),
     ),
     Scenario(
@@ -88,7 +90,7 @@ SCENARIOS: list[Scenario] = [
         _incident(
             "SCN-05",
             "online_abuse",
-            "03151",
+            "03334",
             severity="Severe",
             urgency="Immediate",
             child={"age": 16, "school_id": "THPT-TUANGIAO"},
@@ -118,21 +120,21 @@ SCENARIOS: list[Scenario] = [
         frozenset({EDUCATION, "cpo-thanh-an"}),
     ),
     Scenario(
-        "drowning, Nậm Pồ",
+        "drowning, Nà Hỳ",
         _incident(
             "SCN-09",
             "drowning",
-            "03181",
+            "03169",
             severity="Extreme",
             urgency="Immediate",
             certainty="Observed",
             child={"age_band": "6-10"},
         ),
-        frozenset({HEALTH, "cpo-nam-po"}),
+        frozenset({HEALTH, "cpo-na-hy"}),
     ),
     Scenario(
         "child labour at a workshop, Tủa Chùa",
-        _incident("SCN-10", "child_labour", "03199", child={"age": 14}),
+        _incident("SCN-10", "child_labour", "03217", child={"age": 14}),
         frozenset({"dienbien-home-affairs", PROVINCE_POLICE}),
     ),
     Scenario(
@@ -154,12 +156,12 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "unclassified report: the province duty desk",
-        _incident("SCN-13", "other", "03346", severity="Minor"),
+        _incident("SCN-13", "other", "03325", severity="Minor"),
         frozenset({"duty-desk"}),
     ),
     Scenario(
         "unclassified report of a child in immediate danger, Thanh Nưa",
-        _incident("SCN-14", "other", "03316", flags={"immediate_danger": True}),
+        _incident("SCN-14", "other", "03328", flags={"immediate_danger": True}),
         frozenset({PROVINCE_POLICE, "cpo-thanh-nua", HEALTH, "duty-desk"}),
     ),
     Scenario(
@@ -168,8 +170,38 @@ SCENARIOS: list[Scenario] = [
         frozenset({HEALTH}),
     ),
     Scenario(
-        "severe violence in an exercise routes like a real incident, Điện Biên Đông",
-        _incident("SCN-16", "violence", "03283", status="Exercise", severity="Severe"),
-        frozenset({PROVINCE_POLICE, "cpo-dien-bien-dong", HEALTH}),
+        "severe violence in an exercise routes like a real incident, Na Son",
+        _incident("SCN-16", "violence", "03203", status="Exercise", severity="Severe"),
+        frozenset({PROVINCE_POLICE, "cpo-na-son", HEALTH}),
+    ),
+    Scenario(
+        "the official code of Thanh Yên is Thanh Yên, not the duty desk",
+        _incident("SCN-17", "neglect", "03349", flags={"needs_shelter": True}),
+        frozenset({"shelter-thanh-yen", "cpo-thanh-yen", HEALTH}),
+    ),
+    Scenario(
+        "the official code of Mường Thanh ward is Mường Thanh, not Thanh Yên",
+        _incident("SCN-18", "neglect", "03334"),
+        frozenset({"cpo-muong-thanh", HEALTH}),
+    ),
+    Scenario(
+        "pre-2025 code of the old Mường Thanh ward: now in Điện Biên Phủ ward",
+        _incident("SCN-19", "missing_child", "03136", severity="Severe", urgency="Immediate"),
+        frozenset({PROVINCE_POLICE, "police-dien-bien-phu", "cpo-dien-bien-phu", HEALTH}),
+    ),
+    Scenario(
+        "pre-2025 code of the old Na Son commune: now in Na Son with the old town",
+        _incident("SCN-20", "drowning", "03205", severity="Extreme", urgency="Immediate"),
+        frozenset({HEALTH, "cpo-na-son"}),
+    ),
+    Scenario(
+        "pre-2025 code of the old Tuần Giáo district: every commune that absorbed it",
+        _incident("SCN-21", "trafficking", "099", severity="Severe", urgency="Immediate"),
+        frozenset({PROVINCE_POLICE, "police-tuan-giao", "cpo-tuan-giao", "cpo-tua-chua", HEALTH}),
+    ),
+    Scenario(
+        "a code nobody knows still reaches the province agencies and the duty desk",
+        _incident("SCN-22", "neglect", "09999"),
+        frozenset({HEALTH, "duty-desk"}),
     ),
 ]

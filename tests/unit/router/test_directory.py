@@ -1,12 +1,22 @@
 """The directory loader: the sample loads; each bad entry is reported by file and path."""
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.router.directory import AgencyKind, ConfigError, load_directory
-from tests.unit.router.builders import agency, sample, sample_docs, tiny_directory, write_config
+from tests.unit.router.builders import (
+    MERGED,
+    OLD_DISTRICT,
+    SPLIT,
+    agency,
+    sample,
+    sample_docs,
+    tiny_directory,
+    write_config,
+)
 
 
 def _problems(tmp_path: Path, **docs: Any) -> list[str]:
@@ -21,15 +31,42 @@ def test_the_sample_loads_with_its_agencies_and_schools() -> None:
 
     assert directory.placeholder
     assert directory.duty_desk.id == "duty-desk"
-    assert directory.unit_name("03334") == "Xã Thanh Yên"
+    assert directory.unit_name("03349") == "Xã Thanh Yên"
     assert directory.schools["TH-NOONGBUA"].agency == "school-th-noong-bua"
-    assert {a.id for a in directory.of_kind(AgencyKind.SHELTER)} == {
-        "shelter-thanh-yen",
-        "shelter-sunshine-house",
+    assert {a.id: a.shelter.unit for a in directory.of_kind(AgencyKind.SHELTER) if a.shelter} == {
+        "shelter-thanh-yen": "03349",
+        "shelter-sunshine-house": "03127",
     }
-    units = [code for code, unit in directory.units.items() if unit.kind != "province"]
-    officers = directory.of_kind(AgencyKind.COMMUNE_CHILD_PROTECTION_OFFICER)
-    assert sorted(code for a in officers for code in a.jurisdiction.units) == sorted(units)
+
+
+def test_the_sample_holds_the_whole_province_on_official_codes() -> None:
+    directory, _ = sample()
+    kinds = Counter(unit.kind.value for unit in directory.units.values())
+
+    assert kinds == {"province": 1, "commune": 42, "ward": 3}
+    assert {code: directory.unit_name(code) for code in ("03127", "03334", "03151", "03349")} == {
+        "03127": "Phường Điện Biên Phủ",
+        "03334": "Phường Mường Thanh",
+        "03151": "Phường Mường Lay",
+        "03349": "Xã Thanh Yên",
+    }
+    assert all(unit.lat is not None for unit in directory.units.values())
+
+
+def test_the_sample_reads_every_pre_2025_code_as_the_units_that_absorbed_it() -> None:
+    directory, _ = sample()
+    communes = [area for area in directory.legacy.values() if area.district]
+    districts = [area for area in directory.legacy.values() if not area.district]
+
+    # 129 old communes, less the 45 whose code a new unit kept (read as official, first)
+    assert (len(communes), len(districts)) == (129 - 45, 10)
+    assert directory.official_units("03136") == ("03127",)  # the old Mường Thanh ward
+    assert directory.official_units("03334") == ("03334",)  # official first: today's ward
+    assert directory.official_units("099") == (
+        "03217", "03244", "03253", "03260", "03268", "03283", "03295", "03301",
+    )  # fmt: skip
+    assert directory.unit_name("03136") == "Phường Điện Biên Phủ"
+    assert directory.official_units("09999") == ()
 
 
 def test_an_unknown_unit_in_a_jurisdiction_names_file_and_entry(tmp_path: Path) -> None:
@@ -175,3 +212,59 @@ def test_distance_is_great_circle_and_none_without_positions() -> None:
     assert directory.distance_km("00001", "00001") == 0
     assert directory.distance_km("00001", "00003") is None
     assert directory.distance_km("00001", "99999") is None
+
+
+LEGACY = tiny_directory(
+    agency("a-officer", "police", "00001"),
+    agency("b-officer", "police", "00002"),
+    legacy=(SPLIT, MERGED, OLD_DISTRICT),
+)
+
+
+def test_a_pre_2025_code_is_covered_by_every_unit_that_absorbed_it() -> None:
+    a, b = LEGACY.agencies["a-officer"], LEGACY.agencies["b-officer"]
+
+    assert LEGACY.lineage("00901") == ["00901", "00001", "00002", "10"]
+    assert (LEGACY.covers(a, "00901"), LEGACY.covers(b, "00901")) == (True, True)
+    assert (LEGACY.covers(a, "00902"), LEGACY.covers(b, "00902")) == (False, True)
+    assert (LEGACY.covers(a, "909"), LEGACY.covers(b, "909")) == (True, True)
+
+
+def test_a_pre_2025_code_is_named_and_placed_by_its_new_units() -> None:
+    assert LEGACY.unit_name("00902") == "Xã B"
+    assert LEGACY.unit_name("00901") == "Xã Cũ Chia (cũ)"  # split: the old name
+    assert LEGACY.distance_km("00902", "00002") == 0
+    assert LEGACY.distance_km("00901", "00002") == 0  # the nearest of its units
+    assert LEGACY.legacy_area("00001") is None
+
+
+def _legacy_problems(tmp_path: Path, communes: list[dict[str, Any]]) -> list[str]:
+    doc = {"districts": [{"code": "094", "name_vi": "Thành phố Cũ", "communes": communes}]}
+    return _problems(tmp_path, **{"legacy_units.yaml": doc})
+
+
+@pytest.mark.parametrize(
+    ("communes", "problem"),
+    [
+        (
+            [{"code": "03124", "name_vi": "P", "now": ["03998"]}],
+            "districts[0].communes[0].now[0]: unknown unit code '03998'",
+        ),
+        (
+            [{"code": "03124", "name_vi": "P", "now": ["03334"]}] * 2,
+            "districts[0].communes[1].code: duplicate pre-2025 code '03124'",
+        ),
+        (
+            [{"code": "03349", "name_vi": "P", "now": ["03334"]}],
+            "districts[0].communes[0].code: '03349' is an official unit code that it does not "
+            "map to",
+        ),
+        ([{"code": "03124", "name_vi": "P", "now": []}], "districts[0].communes[0].now: Tuple"),
+    ],
+)
+def test_a_bad_pre_2025_entry_names_file_and_entry(
+    tmp_path: Path, communes: list[dict[str, Any]], problem: str
+) -> None:
+    problems = _legacy_problems(tmp_path, communes)
+
+    assert any(p.startswith(f"{tmp_path}/legacy_units.yaml: {problem}") for p in problems), problems

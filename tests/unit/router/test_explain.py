@@ -21,13 +21,14 @@ SEXUAL_ABUSE = incident(
     identifier="HL111-1",
     category="sexual_abuse",
     severity="Severe",
-    area={"geocode": "03334"},
+    area={"geocode": "03349"},
     flags={"needs_shelter": True},
 )
 
 
 def test_check_accepts_the_sample_as_a_directory_or_a_rules_file() -> None:
     assert check([SAMPLE_DIR, SAMPLE_DIR / "rules.yaml", SAMPLE_DIR / "units.yaml"]) == []
+    assert check([SAMPLE_DIR / "legacy_units.yaml"]) == []
 
 
 def test_check_lists_every_problem(tmp_path: Path) -> None:
@@ -58,7 +59,7 @@ def test_explain_shows_each_agency_with_its_deadline_and_rule_path() -> None:
 
     text = explain(json.dumps(SEXUAL_ABUSE), directory, rules)
 
-    assert "place 03334 Xã Thanh Yên" in text
+    assert "place 03349 Xã Thanh Yên" in text
     assert "rules version dienbien-2026.11-1: 5 agencies" in text
     lines = text.splitlines()
     assert any(
@@ -142,3 +143,32 @@ def test_main_explain_errors_are_one_clear_line(
     error = capsys.readouterr().err
     assert error.startswith("safeguard rules explain: configuration is not valid:\n")
     assert "Traceback" not in error
+
+
+def test_explain_shows_the_pre_2025_mapping_it_used() -> None:
+    directory, rules = sample()
+
+    commune = explain(json.dumps(incident(area={"geocode": "03136"})), directory, rules)
+    district = explain(json.dumps(incident(area={"geocode": "099"})), directory, rules)
+
+    assert commune.splitlines()[1:3] == [
+        "place 03136 Phường Điện Biên Phủ",
+        "  pre-2025 code 03136 (Phường Mường Thanh, Thành phố Điện Biên Phủ) is now 03127 "
+        "Phường Điện Biên Phủ",
+    ]
+    assert "place 099 Huyện Tuần Giáo (cũ)" in district
+    assert (
+        "  pre-2025 district code 099 (Huyện Tuần Giáo) is now 8 units, all covered: " in district
+    )
+    assert "    -> 03217 Xã Tủa Chùa" in district.splitlines()
+
+
+def test_explain_says_why_an_unknown_code_reaches_the_duty_desk() -> None:
+    directory, rules = sample()
+
+    text = explain(
+        json.dumps(incident(category="neglect", area={"geocode": "09999"})), directory, rules
+    )
+
+    assert "  unknown unit code 09999: no local agency covers it, the duty desk sorts it" in text
+    assert any(line.split()[:1] == ["duty-desk"] for line in text.splitlines())

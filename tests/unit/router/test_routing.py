@@ -8,7 +8,10 @@ from contracts.sensitivity import personal_field_paths
 from services.router.routing import Decision, alert_id, route, to_alert_request
 from tests.unit.router.builders import (
     INCIDENT_ID,
+    MERGED,
     NOW,
+    OLD_DISTRICT,
+    SPLIT,
     agency,
     incident,
     reported,
@@ -177,7 +180,7 @@ def test_the_nearest_shelter_taking_children_only_when_shelter_is_needed() -> No
 
 def test_the_nearest_shelter_is_ranked_by_distance() -> None:
     directory, rules = sample()
-    body = incident(category="neglect", area={"geocode": "03346"}, flags={"needs_shelter": True})
+    body = incident(category="neglect", area={"geocode": "03325"}, flags={"needs_shelter": True})
 
     shelters = [
         d.agency_id
@@ -201,7 +204,7 @@ def test_alert_request_carries_the_decision_and_operational_facts_only() -> None
     body = incident(
         category="neglect",
         area={
-            "geocode": "03334",
+            "geocode": "03349",
             "area_desc": "CANARY-PLACE",
             "latitude": 21.3,
             "longitude": 103.0,
@@ -253,3 +256,87 @@ def test_a_named_agency_is_picked_only_where_it_covers_the_place() -> None:
     body = incident(area={"geocode": "00002"})
     chosen = route(reported(body), DIRECTORY, rule_set(rules), NOW)
     assert [d.agency_id for d in chosen] == ["officer-b", "desk"]
+
+
+SPLIT_DIRECTORY = tiny_directory(
+    agency("officer-a", "commune_child_protection_officer", "00001"),
+    agency("officer-b", "commune_child_protection_officer", "00002"),
+    agency("health", "health_child_protection"),
+    agency("shelter-b", "shelter", shelter={"takes_children": True, "unit": "00002"}),
+    agency("shelter-c", "shelter", shelter={"takes_children": True, "unit": "00003"}),
+    legacy=(SPLIT, MERGED, OLD_DISTRICT),
+)
+LOCAL = _root(
+    {
+        "name": "local",
+        "match": {"category": ["neglect"]},
+        "targets": ["commune_child_protection_officer", "health_child_protection"],
+    },
+    {
+        "name": "shelter",
+        "match": {"flags": {"needs_shelter": True}},
+        "targets": ["nearest_shelter"],
+    },
+)
+
+
+def _at(geocode: str, **fields: Any) -> list[Decision]:
+    body = incident(area={"geocode": geocode}, **fields)
+    return route(reported(body), SPLIT_DIRECTORY, rule_set(LOCAL), NOW)
+
+
+def test_a_split_pre_2025_commune_reaches_every_unit_that_absorbed_it_and_says_so() -> None:
+    decisions = _at("00901", category="neglect")
+
+    assert _picked(decisions) == [
+        ("officer-a", "root/local"),
+        ("officer-b", "root/local"),
+        ("health", "root/local"),
+    ]
+    assert {d.place_reason for d in decisions} == {
+        "pre-2025 code 00901 (Xã Cũ Chia, Huyện Cũ) was split between 2 units, all covered: "
+        "00001, 00002"
+    }
+
+
+def test_a_merged_pre_2025_commune_reaches_the_unit_that_absorbed_it() -> None:
+    decisions = _at("00902", category="neglect")
+
+    assert [d.agency_id for d in decisions] == ["officer-b", "health"]
+    assert (
+        decisions[0].place_reason == "pre-2025 code 00902 (Xã Cũ Nhập, Huyện Cũ) is now 00002 Xã B"
+    )
+    assert [d.agency_id for d in _at("909", category="neglect")] == [
+        "officer-a",
+        "officer-b",
+        "health",
+    ]
+
+
+def test_a_pre_2025_code_finds_the_shelter_in_a_unit_that_absorbed_it() -> None:
+    assert [d.agency_id for d in _at("00901", flags={"needs_shelter": True})] == ["shelter-b"]
+
+
+def test_an_official_code_carries_no_place_reason() -> None:
+    assert {d.place_reason for d in _at("00001", category="neglect")} == {None}
+
+
+def test_an_unknown_code_reaches_the_duty_desk_with_the_reason() -> None:
+    decisions = _at("99999", category="neglect")
+
+    assert _picked(decisions) == [("health", "root/local"), ("desk", "root/local")]
+    assert decisions[1].fallback
+    assert {d.place_reason for d in decisions} == {
+        "unknown unit code 99999: no local agency covers it, the duty desk sorts it"
+    }
+
+
+def test_the_alert_request_carries_the_place_reason() -> None:
+    event = reported(incident(category="neglect", area={"geocode": "00901"}))
+    decision = route(event, SPLIT_DIRECTORY, rule_set(LOCAL), NOW)[0]
+
+    request = to_alert_request(decision, event, SPLIT_DIRECTORY, NOW, RequestKind.NEW)
+
+    assert request.place_reason == decision.place_reason
+    assert request.place_reason and "split between 2 units" in request.place_reason
+    assert (request.facts.geocode, request.facts.unit_name) == ("00901", "Xã Cũ Chia (cũ)")
