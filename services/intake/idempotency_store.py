@@ -6,6 +6,7 @@ import logging
 
 from pydantic import BaseModel, ValidationError
 
+from contracts.events import INTAKE_IDEMPOTENCY
 from contracts.topics import IDEMPOTENCY
 from services.intake.idempotency import IdempotencyIndex, Record
 from services.messaging.follower import TopicFollower
@@ -15,7 +16,6 @@ __all__ = ["IdempotencyStore"]
 
 log = logging.getLogger(__name__)
 
-RECORD_TYPE = "org.safeguard.intake.idempotency.v1"
 REPLAY_TIMEOUT = 120.0
 
 
@@ -46,7 +46,7 @@ class IdempotencyStore:
         body = _RecordBody(incident_id=record.incident_id, fingerprint=record.fingerprint)
         for key in keys:
             self._index.remember(key, record)
-            send = self._publisher.send(IDEMPOTENCY.name, key, RECORD_TYPE, body)
+            send = self._publisher.send(IDEMPOTENCY.name, key, INTAKE_IDEMPOTENCY, body)
             send.add_done_callback(_log_failure)
 
     def _apply(self, key: bytes | None, ce_type: str, data: bytes) -> None:
@@ -55,7 +55,7 @@ class IdempotencyStore:
         except ValidationError:
             log.warning("skipping an unreadable idempotency record")
             return
-        if key is not None and ce_type == RECORD_TYPE:
+        if key is not None and ce_type == INTAKE_IDEMPOTENCY:
             self._index.remember(key.decode(), Record(body.incident_id, body.fingerprint))
 
 

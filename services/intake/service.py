@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from contracts.events import INCIDENT_REPORTED
 from contracts.incident import IncidentReportedV1, IncidentV1
 from contracts.topics import INCIDENTS
 from services.intake.idempotency import (
@@ -20,11 +21,9 @@ from services.intake.idempotency_store import IdempotencyStore
 from services.intake.metrics import IntakeMetrics
 from services.messaging.publisher import EventPublisher, wait_acknowledged
 
-__all__ = ["INCIDENT_REPORTED_TYPE", "Accepted", "Conflict", "IntakeService"]
+__all__ = ["Accepted", "Conflict", "IntakeService"]
 
 log = logging.getLogger(__name__)
-
-INCIDENT_REPORTED_TYPE = "org.safeguard.incident.reported.v1"
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ class IntakeService:
         )
         started = time.perf_counter()
         send = self._publisher.send(
-            INCIDENTS.name, incident_id, INCIDENT_REPORTED_TYPE, event, subject=incident_id
+            INCIDENTS.name, incident_id, INCIDENT_REPORTED, event, subject=incident_id
         )
         self._in_flight[incident_id] = send
 

@@ -12,7 +12,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from contracts import cloudevents
+from contracts import events
 
 __all__ = ["TopicFollower"]
 
@@ -102,8 +102,8 @@ class TopicFollower:
 
     def _read(self, record: Any) -> None:  # an aiokafka ConsumerRecord
         try:
-            event = cloudevents.decode(list(record.headers), record.value)
-        except cloudevents.MalformedEvent:
+            event = events.envelope(list(record.headers), record.value)
+        except events.Refused:
             where = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
             log.warning("unreadable record skipped", extra=where)
             return
