@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from contracts.incident import IncidentReportedV1, IncidentV1
-from services.router.directory import DIRECTORY_FILES, ConfigError, Directory, load_directory
+from services.config import ConfigError
+from services.router.directory import DIRECTORY_FILES, Directory, load_directory
 from services.router.routing import matches, route
 from services.router.rules import RuleSet, format_duration, load_rules
 

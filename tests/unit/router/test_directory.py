@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from services.router.directory import AgencyKind, ConfigError, load_directory
+from services.config import ConfigError
+from services.router.directory import AgencyKind, load_directory
 from tests.unit.router.builders import agency, sample, sample_docs, tiny_directory, write_config
 
 
