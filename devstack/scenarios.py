@@ -1,5 +1,5 @@
 """Realistic incidents on the sample Điện Biên configuration (config/dienbien) and the exact
-agencies each must reach. Data only, so integration tests can replay them end to end.
+agencies each must reach. Data only, shared by the unit and integration tests and the benchmarks.
 
 Unit codes in the sample are placeholders: 03127 Điện Biên Phủ ward, 03151 Mường Thanh ward,
 03334 Thanh Yên, 03316 Thanh Nưa, 03352 Thanh An, 03346 Mường Phăng, 03256 Mường Ảng,
