@@ -6,6 +6,7 @@ import faust
 import mode
 
 from contracts.topics import Topic
+from services.messaging.faust_recovery import SeekSafeTableManager
 from services.messaging.topics_admin import ensure_topics
 
 __all__ = ["changelog_topics", "prepare_changelogs", "worker_app"]
@@ -35,6 +36,7 @@ def worker_app(
         # gives up on it: 10 s instead of faust's 60 s before a replacement takes over.
         broker_session_timeout=10.0,
         broker_heartbeat_interval=3.0,
+        TableManager=SeekSafeTableManager,  # faust can drop records at recovery's end
     )
 
 
