@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from devstack.twilio_page import render_page
 from devstack.twilio_phone import PhoneNetwork, StandinError, TwilioError
-from devstack.twilio_records import API_VERSION, error_body, links_in
+from devstack.twilio_records import API_VERSION, CallRecord, MessageRecord, error_body, links_in
 from devstack.twilio_settings import BehaviourPatch, StandinSettings, settings_from_argv
 from devstack.twilio_webhooks import WebhookPoster
 
@@ -107,21 +107,20 @@ async def create_call(account_sid: str, request: Request) -> dict[str, object]:
 
 @_api.get(f"{_ACCOUNT}/Messages/{{sid}}.json")
 async def fetch_message(account_sid: str, sid: str, request: Request) -> dict[str, object]:
-    network = _network(request)
-    async with network.api_request():
-        await _authorized_form(request, account_sid)
-        record = network.store.messages.get(sid)
-        if record is None:
-            raise TwilioError(404, 20404, request.url.path)
-        return record.api_json()
+    return await _fetch(request, account_sid, _network(request).store.messages.get(sid))
 
 
 @_api.get(f"{_ACCOUNT}/Calls/{{sid}}.json")
 async def fetch_call(account_sid: str, sid: str, request: Request) -> dict[str, object]:
-    network = _network(request)
-    async with network.api_request():
+    return await _fetch(request, account_sid, _network(request).store.calls.get(sid))
+
+
+async def _fetch(
+    request: Request, account_sid: str, record: MessageRecord | CallRecord | None
+) -> dict[str, object]:
+    """GET of one message or call: the round trip and the auth of any request, or Twilio's 404."""
+    async with _network(request).api_request():
         await _authorized_form(request, account_sid)
-        record = network.store.calls.get(sid)
         if record is None:
             raise TwilioError(404, 20404, request.url.path)
         return record.api_json()

@@ -90,8 +90,8 @@ class CaseKeyIndex:
             del self._doomed[erasure.case_id]
 
 
-class InMemoryCaseKeyStore:
-    """The fake beside KafkaCaseKeyStore, for unit tests of what uses the store."""
+class IndexedCaseKeys:
+    """The reading half every store shares: both keep what they know in a CaseKeyIndex."""
 
     def __init__(self) -> None:
         self._index = CaseKeyIndex()
@@ -104,6 +104,10 @@ class InMemoryCaseKeyStore:
 
     def unfinished_erasures(self) -> list[CaseErasedV1]:
         return self._index.unfinished_erasures()
+
+
+class InMemoryCaseKeyStore(IndexedCaseKeys):
+    """The fake beside KafkaCaseKeyStore, for unit tests of what uses the store."""
 
     async def put(self, key: CaseKeyV1) -> None:
         self._index.refuse_if_erased(key.case_id)

@@ -10,18 +10,18 @@ from contracts.sealing import CASE_ERASED_TYPE, CASE_KEY_TYPE, CaseErasedV1, Cas
 from contracts.topics import CASE_ERASURES, CASE_KEYS
 from services.messaging.follower import TopicFollower
 from services.messaging.publisher import EventPublisher
-from services.sealing.case_keys import CaseKeyIndex, record_key
+from services.sealing.case_keys import IndexedCaseKeys, record_key
 
 __all__ = ["KafkaCaseKeyStore"]
 
 log = logging.getLogger(__name__)
 
 
-class KafkaCaseKeyStore:
+class KafkaCaseKeyStore(IndexedCaseKeys):
     def __init__(
         self, bootstrap: str, publisher: EventPublisher, publish_timeout: float = 10.0
     ) -> None:
-        self._index = CaseKeyIndex()
+        super().__init__()
         self._publisher = publisher
         self._publish_timeout = publish_timeout
         self._follower = TopicFollower(
@@ -43,15 +43,6 @@ class KafkaCaseKeyStore:
 
     async def stop(self) -> None:
         await self._follower.stop()
-
-    def keys_of(self, case_id: str) -> list[CaseKeyV1]:
-        return self._index.keys_of(case_id)
-
-    def all_keys(self) -> list[CaseKeyV1]:
-        return self._index.all_keys()
-
-    def unfinished_erasures(self) -> list[CaseErasedV1]:
-        return self._index.unfinished_erasures()
 
     async def put(self, key: CaseKeyV1) -> None:
         self._index.refuse_if_erased(key.case_id)
