@@ -23,7 +23,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka.errors import KafkaError
 
-from contracts import cloudevents
+from contracts import cloudevents, events
 from contracts.incident import IncidentReportedV1
 from contracts.topics import INCIDENTS, Topic
 from devstack.kafka import LocalKafka
@@ -44,7 +44,7 @@ async def fill(bootstrap: str, count: int) -> None:
             body["incident"]["identifier"] = f"BENCH-{index}"
             event = IncidentReportedV1.model_validate(body)
             headers, value = cloudevents.encode(
-                type="org.safeguard.incident.reported.v1", source="bench", data=event
+                type=events.INCIDENT_REPORTED, source="bench", data=event
             )
             await producer.send(
                 INCIDENTS.name, value, key=event.incident_id.encode(), headers=headers

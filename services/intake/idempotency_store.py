@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ValidationError
 
+from contracts.events import INTAKE_IDEMPOTENCY
 from contracts.topics import IDEMPOTENCY
 from services.intake.idempotency import Record
 from services.intake.memory import MemoryIdempotencyIndex
@@ -17,7 +18,6 @@ __all__ = ["KafkaIdempotencyIndex"]
 
 log = logging.getLogger(__name__)
 
-RECORD_TYPE = "org.safeguard.intake.idempotency.v1"
 REPLAY_TIMEOUT = 120.0
 
 
@@ -54,7 +54,7 @@ class KafkaIdempotencyIndex:
         self._known.record(keys, record)
         body = _RecordBody(incident_id=record.incident_id, fingerprint=record.fingerprint)
         for key in keys:
-            send = self._publisher.send(IDEMPOTENCY.name, key, RECORD_TYPE, body)
+            send = self._publisher.send(IDEMPOTENCY.name, key, INTAKE_IDEMPOTENCY, body)
             send.add_done_callback(_log_failure)
 
     def _apply(self, key: bytes | None, ce_type: str, data: bytes) -> None:
@@ -63,7 +63,7 @@ class KafkaIdempotencyIndex:
         except ValidationError:
             log.warning("skipping an unreadable idempotency record")
             return
-        if key is not None and ce_type == RECORD_TYPE:
+        if key is not None and ce_type == INTAKE_IDEMPOTENCY:
             self._known.record([key.decode()], Record(body.incident_id, body.fingerprint))
 
 

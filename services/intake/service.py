@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from contracts.events import INCIDENT_REPORTED
 from contracts.incident import IncidentReportedV1, IncidentV1
 from contracts.topics import INCIDENTS
 from services.intake.idempotency import Record, fingerprint, idempotency_key, incident_id_for
@@ -14,11 +15,9 @@ from services.intake.metrics import IntakeMetrics
 from services.intake.ports import EventSink, IdempotencyIndex
 from services.messaging.acknowledgment import wait_acknowledged
 
-__all__ = ["INCIDENT_REPORTED_TYPE", "Accepted", "Conflict", "IntakeService"]
+__all__ = ["Accepted", "Conflict", "IntakeService"]
 
 log = logging.getLogger(__name__)
-
-INCIDENT_REPORTED_TYPE = "org.safeguard.incident.reported.v1"
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ class IntakeService:
         )
         started = time.perf_counter()
         send = self._sink.send(
-            INCIDENTS.name, incident_id, INCIDENT_REPORTED_TYPE, event, subject=incident_id
+            INCIDENTS.name, incident_id, INCIDENT_REPORTED, event, subject=incident_id
         )
         self._in_flight[incident_id] = send
 

@@ -12,7 +12,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from contracts import cloudevents
+from contracts import events
 
 __all__ = ["TopicFollower"]
 
@@ -114,8 +114,8 @@ class TopicFollower:
             self._apply_tombstone(record.key)
             return
         try:
-            event = cloudevents.decode(list(record.headers), record.value)
-        except cloudevents.MalformedEvent:
+            event = events.envelope(list(record.headers), record.value)
+        except events.Refused:
             where = {"topic": record.topic, "partition": record.partition, "offset": record.offset}
             log.warning("unreadable record skipped", extra=where)
             return

@@ -8,18 +8,18 @@ timer only publishes `tick` commands: faust tables can be written from a stream 
 import logging
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import faust
 from faust.types import EventT
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from contracts import cloudevents
+from contracts import cloudevents, events
 from contracts.alert import AlertRequestedV1
 from contracts.alert_command import AlertCommandV1, CommandType
 from contracts.dispatch import DispatchRequestV1
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERT_EVENTS, ALERTS_REQUESTED
-from services.messaging.faust_events import event_headers, header
+from services.messaging.faust_events import event_headers
 from services.notifier.ack import AlertState, AuditType, Lifecycle
 from services.notifier.channels import SendFailed, SendOutcome, Sent
 from services.notifier.compose import ComposeConfig, compose
@@ -28,19 +28,13 @@ from services.notifier.driver import Step, on_command, on_request
 from services.notifier.metrics import NotifierMetrics
 from services.notifier.roster import Rosters, escalation_policy
 
-__all__ = ["ALERT_EVENT_TYPE", "COMMAND_TYPE", "DISPATCH_TYPE", "TABLES", "register"]
+__all__ = ["TABLES", "register"]
 
 log = logging.getLogger(__name__)
-
-M = TypeVar("M", bound=BaseModel)
 
 SOURCE = "safeguard/notifier"
 ALERTS, SENT_MESSAGES = "alerts", "sent-messages"
 TABLES = {ALERTS: ALERTS_REQUESTED.partitions, SENT_MESSAGES: ALERT_DISPATCH.partitions}
-ALERT_REQUESTED_TYPE = "org.safeguard.alert.requested.v1"
-COMMAND_TYPE = "org.safeguard.alert.command.v1"
-DISPATCH_TYPE = "org.safeguard.alert.dispatch.v1"
-ALERT_EVENT_TYPE = "org.safeguard.alert.event.v1"
 
 
 class Deadlines:
@@ -80,7 +74,7 @@ def register(
     )
     commands = app.topic(ALERT_COMMANDS.name, key_serializer="raw", value_serializer="raw")
     outbox = app.topic(ALERT_DISPATCH.name, key_serializer="raw", value_serializer="raw")
-    events = app.topic(ALERT_EVENTS.name, key_serializer="raw", value_serializer="raw")
+    audit_log = app.topic(ALERT_EVENTS.name, key_serializer="raw", value_serializer="raw")
     alerts = app.Table(ALERTS, partitions=TABLES[ALERTS])
     sent = app.Table(SENT_MESSAGES, partitions=TABLES[SENT_MESSAGES])
     deadlines = Deadlines()
@@ -94,7 +88,7 @@ def register(
             step = _step(event, state, rosters, datetime.now(UTC))
             if step is None or step.state is None:
                 continue
-            await _publish(step, outbox, events, compose_config, metrics)
+            await _publish(step, outbox, audit_log, compose_config, metrics)
             alerts[alert_id] = step.state.model_dump(mode="json")
             deadlines.track(step.state)
             _observe(step, metrics)
@@ -102,8 +96,8 @@ def register(
     @app.agent(outbox, concurrency=1)
     async def dispatch(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            request = _decode(event, DispatchRequestV1)
-            if request is None:
+            request = _decode(event)
+            if not isinstance(request, DispatchRequestV1):
                 continue
             key = f"{request.alert_id}/{request.message_id}"
             if key in sent:
@@ -111,7 +105,7 @@ def register(
 
             outcome = await dispatcher.send(request, partial(_report_retry, commands, request))
             command = _result_command(request, outcome)
-            await _send(commands, request.alert_id, COMMAND_TYPE, command)
+            await _send(commands, request.alert_id, events.ALERT_COMMAND, command)
             sent[key] = outcome.provider_id if isinstance(outcome, Sent) else "failed"
             metrics.messages.labels(
                 request.channel, "sent" if isinstance(outcome, Sent) else "failed"
@@ -125,30 +119,26 @@ def register(
         now = datetime.now(UTC)
         for alert_id in deadlines.to_tick(now):
             command = AlertCommandV1(alert_id=alert_id, type=CommandType.TICK, at=now)
-            await _send(commands, alert_id, COMMAND_TYPE, command)
+            await _send(commands, alert_id, events.ALERT_COMMAND, command)
 
 
 def _step(
     event: EventT[Any], state: AlertState | None, rosters: Rosters, now: datetime
 ) -> Step | None:
-    kind = header(event, "ce_type")
-    if kind == ALERT_REQUESTED_TYPE:
-        request = _decode(event, AlertRequestedV1)
-        if request is None:
-            return None
-        policy = escalation_policy(rosters, request.agency_id, now, request.facts.status)
-        return on_request(state, request, policy, now)
-    command = _decode(event, AlertCommandV1) if kind == COMMAND_TYPE else None
-    if command is None or state is None:
-        log.warning("input for no known alert skipped", extra={"ce_type": kind})
+    data = _decode(event)
+    if isinstance(data, AlertRequestedV1):
+        policy = escalation_policy(rosters, data.agency_id, now, data.facts.status)
+        return on_request(state, data, policy, now)
+    if not isinstance(data, AlertCommandV1) or state is None:
+        log.warning("input for no known alert skipped", extra={"input": type(data).__name__})
         return None
-    return on_command(state, command, now)
+    return on_command(state, data, now)
 
 
 async def _publish(
     step: Step,
     outbox: faust.TopicT,
-    events: faust.TopicT,
+    audit_log: faust.TopicT,
     config: ComposeConfig,
     metrics: NotifierMetrics,
 ) -> None:
@@ -158,9 +148,9 @@ async def _publish(
     pending = []
     for message in step.outgoing:
         request = compose(step.state, message, config, set(), now)
-        pending.append(await _queue(outbox, step.state.alert_id, DISPATCH_TYPE, request))
+        pending.append(await _queue(outbox, step.state.alert_id, events.DISPATCH_REQUEST, request))
     for audit in step.audit:
-        pending.append(await _queue(events, audit.alert_id, ALERT_EVENT_TYPE, audit))
+        pending.append(await _queue(audit_log, audit.alert_id, events.ALERT_EVENT, audit))
     for future in pending:
         await future
 
@@ -184,7 +174,7 @@ async def _report_retry(
     commands: faust.TopicT, request: DispatchRequestV1, failure: SendFailed
 ) -> None:
     command = _failure_command(request, failure.code, recoverable=True)
-    await _send(commands, request.alert_id, COMMAND_TYPE, command)
+    await _send(commands, request.alert_id, events.ALERT_COMMAND, command)
 
 
 def _result_command(request: DispatchRequestV1, outcome: SendOutcome) -> AlertCommandV1:
@@ -220,13 +210,14 @@ async def _send(topic: faust.TopicT, key: str, kind: str, data: BaseModel) -> No
     await (await _queue(topic, key, kind, data))
 
 
-def _decode(event: EventT[Any], model: type[M]) -> M | None:
+def _decode(event: EventT[Any]) -> events.Event | None:
     try:
-        return model.model_validate_json(cloudevents.decode(event_headers(event), event.value).data)
-    except (cloudevents.MalformedEvent, ValidationError):
+        return events.decode(event_headers(event), event.value).data
+    except events.Refused as refusal:
         log.warning(
             "unreadable record skipped",
             extra={
+                "reason": refusal.reason.value,
                 "topic": event.message.topic,
                 "partition": event.message.partition,
                 "offset": event.message.offset,

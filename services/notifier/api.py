@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from twilio.request_validator import RequestValidator
 
 from contracts.alert_command import AckMethod, AlertCommandV1, CommandType, ReceiptStatus
+from contracts.events import ALERT_COMMAND
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERT_EVENTS, ALERTS_REQUESTED
 from services.http_api.problems import ClientError, problem
 from services.http_api.requests import observe_requests
@@ -41,12 +42,11 @@ from services.notifier.roster import Language, Officer, Rosters
 from services.notifier.settings import NotifierSettings
 from services.notifier.twiml import ReplyAnswer, VoiceAnswer
 
-__all__ = ["COMMAND_TYPE", "SMS_PATH", "STATUS_PATH", "VOICE_PATH", "create_app"]
+__all__ = ["SMS_PATH", "STATUS_PATH", "VOICE_PATH", "create_app"]
 
 log = logging.getLogger(__name__)
 
 SOURCE = "safeguard/notifier-api"
-COMMAND_TYPE = "org.safeguard.alert.command.v1"
 STATUS_PATH = "/webhooks/twilio/status"
 SMS_PATH = "/webhooks/twilio/sms"
 VOICE_PATH = "/webhooks/twilio/voice"
@@ -122,7 +122,7 @@ class _Front:
     async def command(self, command: AlertCommandV1) -> None:
         try:
             await self.publisher.publish(
-                ALERT_COMMANDS.name, command.alert_id, COMMAND_TYPE, command, self.publish_timeout
+                ALERT_COMMANDS.name, command.alert_id, ALERT_COMMAND, command, self.publish_timeout
             )
         except PublishUnavailable:
             self.metrics.commands.labels(command.type.value, "unavailable").inc()

@@ -12,18 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import events
 from contracts.alert import AlertFacts, AlertRequestedV1
+from contracts.alert_event import AlertEventV1
 from contracts.dispatch import DispatchRequestV1
 from contracts.incident import Severity
 from services.notifier.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
 from services.notifier.channels import ChannelKind
 
 __all__ = [
-    "ALERT_EVENT_TYPE",
-    "ALERT_REQUESTED_TYPE",
-    "DISPATCH_TYPE",
     "LIVE",
     "AlertView",
     "Applied",
@@ -34,12 +33,9 @@ __all__ = [
     "ReplyTarget",
 ]
 
-ALERT_REQUESTED_TYPE = "org.safeguard.alert.requested.v1"
-DISPATCH_TYPE = "org.safeguard.alert.dispatch.v1"
-ALERT_EVENT_TYPE = "org.safeguard.alert.event.v1"
-
 # Still escalating: nobody acknowledged and tiers remain.
 LIVE = frozenset({Lifecycle.REQUESTED, Lifecycle.NOTIFIED, Lifecycle.ESCALATED})
+_READ = frozenset({events.ALERT_REQUESTED, events.DISPATCH_REQUEST, events.ALERT_EVENT})
 _PHONE_CHANNELS = frozenset({ChannelKind.SMS, ChannelKind.VOICE})
 
 
@@ -124,17 +120,18 @@ class Projection:
         return len(self._alerts)
 
     def apply(self, ce_type: str, body: bytes) -> Applied:
+        if ce_type not in _READ:
+            return Applied.IGNORED
         try:
-            if ce_type == ALERT_REQUESTED_TYPE:
-                self._requested(AlertRequestedV1.model_validate_json(body))
-            elif ce_type == DISPATCH_TYPE:
-                self._dispatched(DispatchRequestV1.model_validate_json(body))
-            elif ce_type == ALERT_EVENT_TYPE:
-                self._audited(AuditEvent.model_validate_json(body))
-            else:
-                return Applied.IGNORED
-        except ValidationError:
+            event = events.parse(ce_type, body)
+        except events.Refused:
             return Applied.UNREADABLE
+        if isinstance(event, AlertRequestedV1):
+            self._requested(event)
+        elif isinstance(event, DispatchRequestV1):
+            self._dispatched(event)
+        elif isinstance(event, AlertEventV1):
+            self._audited(event)
         return Applied.APPLIED
 
     # Queries ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 import faust
 from faust.types import EventT
 
-from contracts import cloudevents
+from contracts import cloudevents, events
 from contracts.deadletter import DeadLetterV1
 from contracts.topics import ALERTS_REQUESTED, DEAD_LETTERS, INCIDENTS
 from services.messaging.faust_events import event_headers
@@ -20,15 +20,13 @@ from services.router.metrics import RouterMetrics
 from services.router.processing import DeadLetter, Routed, RoutedState, process
 from services.router.rules import RuleSet
 
-__all__ = ["ALERT_REQUESTED_TYPE", "DEAD_LETTER_TYPE", "TABLES", "register"]
+__all__ = ["TABLES", "register"]
 
 log = logging.getLogger(__name__)
 
 SOURCE = "safeguard/router"
 ROUTED = "routed-incidents"
 TABLES = {ROUTED: INCIDENTS.partitions}  # faust tables and their partitions
-ALERT_REQUESTED_TYPE = "org.safeguard.alert.requested.v1"
-DEAD_LETTER_TYPE = "org.safeguard.dead-letter.v1"
 
 
 def register(app: faust.App, directory: Directory, rules: RuleSet, metrics: RouterMetrics) -> None:
@@ -67,7 +65,7 @@ async def _emit(alerts: faust.TopicT, outcome: Routed, metrics: RouterMetrics) -
     pending = []
     for request in outcome.requests:
         headers, value = cloudevents.encode(
-            type=ALERT_REQUESTED_TYPE, source=SOURCE, data=request, subject=request.alert_id
+            type=events.ALERT_REQUESTED, source=SOURCE, data=request, subject=request.alert_id
         )
         pending.append(
             await alerts.send(key=request.alert_id.encode(), value=value, headers=headers)
@@ -104,7 +102,7 @@ async def _dead_letter(
         original_value=base64.b64encode(message.value).decode() if message.value else None,
         failed_at=datetime.now(UTC),
     )
-    headers, value = cloudevents.encode(type=DEAD_LETTER_TYPE, source=SOURCE, data=letter)
+    headers, value = cloudevents.encode(type=events.DEAD_LETTER, source=SOURCE, data=letter)
     await (await topic.send(key=message.key, value=value, headers=headers))
     metrics.dead_letters.labels(outcome.code).inc()
     log.warning(

@@ -5,18 +5,16 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from contracts import cloudevents
+from contracts import cloudevents, events
 from contracts.alert import AlertRequestedV1, RequestKind
 from contracts.incident import IncidentReportedV1
 from services.router.directory import Directory
 from services.router.routing import route, to_alert_request
 from services.router.rules import RuleSet
 
-__all__ = ["INCIDENT_REPORTED_TYPE", "DeadLetter", "Routed", "RoutedState", "process"]
-
-INCIDENT_REPORTED_TYPE = "org.safeguard.incident.reported.v1"
+__all__ = ["DeadLetter", "Routed", "RoutedState", "process"]
 
 
 class RoutedState(BaseModel):
@@ -49,16 +47,13 @@ def process(
     now: datetime,
 ) -> Routed | DeadLetter:
     try:
-        event = cloudevents.decode(headers, value)
-    except cloudevents.MalformedEvent as error:
-        return DeadLetter("malformed_envelope", f"not a CloudEvent: {error}")
-    if event.type != INCIDENT_REPORTED_TYPE:
-        return DeadLetter("unexpected_type", f"unexpected ce_type {event.type!r}")
-    try:
-        incident = IncidentReportedV1.model_validate_json(event.data)
-    except ValidationError as error:
-        paths = [".".join(str(p) for p in issue["loc"]) for issue in error.errors()]
-        return DeadLetter("invalid_body", "body does not match incident-reported.v1", paths)
+        incident = events.decode(headers, value).data
+    except events.Refused as refusal:
+        return DeadLetter(refusal.reason.value, str(refusal), refusal.details)
+    if not isinstance(incident, IncidentReportedV1):
+        return DeadLetter(
+            events.RefusalReason.UNEXPECTED_TYPE.value, f"unexpected {type(incident).__name__}"
+        )
     decisions = route(incident, directory, rules, now)
     requests = [
         to_alert_request(decision, incident, directory, now, RequestKind.NEW)

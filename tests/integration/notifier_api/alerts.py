@@ -18,12 +18,12 @@ from contracts import cloudevents
 from contracts.alert import AlertFacts, AlertRequestedV1, RequestKind
 from contracts.alert_command import AlertCommandV1
 from contracts.dispatch import DispatchRequestV1
+from contracts.events import ALERT_EVENT, ALERT_REQUESTED, DISPATCH_REQUEST
 from contracts.incident import Category, Certainty, Severity, Status, Urgency
 from contracts.topics import ALERT_DISPATCH, ALERT_EVENTS, ALERTS_REQUESTED
 from services.notifier import links
 from services.notifier.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
 from services.notifier.channels import ChannelKind
-from services.notifier.projection import ALERT_EVENT_TYPE, ALERT_REQUESTED_TYPE, DISPATCH_TYPE
 from tests.integration.kafka_reader import TopicReader
 from tests.integration.servers import BackgroundServer
 
@@ -104,8 +104,8 @@ class AlertWriter:
             phone=phone or self.phones.vi,
             code="".join(secrets.choice("23456789") for _ in range(4)),
         )
-        self.publish(ALERTS_REQUESTED.name, alert.alert_id, ALERT_REQUESTED_TYPE, request)
-        self.publish(ALERT_DISPATCH.name, alert.alert_id, DISPATCH_TYPE, _dispatch(alert))
+        self.publish(ALERTS_REQUESTED.name, alert.alert_id, ALERT_REQUESTED, request)
+        self.publish(ALERT_DISPATCH.name, alert.alert_id, DISPATCH_REQUEST, _dispatch(alert))
         self.audit(alert, AuditType.NOTIFIED, Lifecycle.NOTIFIED, tier=1, step=1)
         self.audit(
             alert,
@@ -128,7 +128,7 @@ class AlertWriter:
             lifecycle=lifecycle,
             **fields,
         )
-        self.publish(ALERT_EVENTS.name, alert.alert_id, ALERT_EVENT_TYPE, event)
+        self.publish(ALERT_EVENTS.name, alert.alert_id, ALERT_EVENT, event)
 
     def acknowledged(self, alert: Alert, by: str, method: AckMethod = AckMethod.LINK) -> None:
         """What the worker publishes once it applied an acknowledgment."""

@@ -7,10 +7,10 @@ from typing import Any
 
 from contracts import cloudevents
 from contracts.alert import AlertRequestedV1
+from contracts.events import INCIDENT_REPORTED
 from contracts.incident import IncidentReportedV1
 from contracts.topics import INCIDENTS
 from devstack.kafka import LocalKafka
-from services.intake.service import INCIDENT_REPORTED_TYPE
 from tests.integration.kafka_reader import Record
 
 
@@ -52,5 +52,5 @@ def reported_event(
             "incident": incident,
         }
     )
-    headers, value = cloudevents.encode(type=INCIDENT_REPORTED_TYPE, source="test", data=event)
+    headers, value = cloudevents.encode(type=INCIDENT_REPORTED, source="test", data=event)
     return event.incident_id.encode(), headers, value

@@ -13,7 +13,8 @@ from contracts.topics import INCIDENTS
 from services.intake.idempotency import Record, fingerprint, idempotency_key, incident_id_for
 from services.intake.memory import MemoryEventSink, MemoryIdempotencyIndex
 from services.intake.metrics import IntakeMetrics
-from services.intake.service import INCIDENT_REPORTED_TYPE, Accepted, Conflict, IntakeService
+from contracts.events import INCIDENT_REPORTED
+from services.intake.service import Accepted, Conflict, IntakeService
 from services.messaging.acknowledgment import PublishUnavailable
 from tests.unit.contracts.samples import SAMPLES
 
@@ -62,7 +63,7 @@ async def test_a_new_report_is_published_once_and_then_remembered() -> None:
     assert (stored.topic, stored.key, stored.event_type, stored.subject) == (
         INCIDENTS.name,
         incident_id,
-        INCIDENT_REPORTED_TYPE,
+        INCIDENT_REPORTED,
         incident_id,
     )
     assert isinstance(stored.data, IncidentReportedV1)

@@ -11,15 +11,13 @@ from contracts.alert import RequestKind
 from contracts.alert_command import AckMethod as CommandAckMethod
 from contracts.alert_command import AlertCommandV1, CommandType
 from contracts.dispatch import DispatchRequestV1
+from contracts.events import ALERT_COMMAND, ALERT_EVENT, ALERT_REQUESTED, DISPATCH_REQUEST
 from contracts.incident import Severity, Status
 from services.notifier.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
 from services.notifier.channels import ChannelKind
 from services.notifier.compose import ComposeConfig, compose
 from services.notifier.driver import on_command, on_request
 from services.notifier.projection import (
-    ALERT_EVENT_TYPE,
-    ALERT_REQUESTED_TYPE,
-    DISPATCH_TYPE,
     Applied,
     Projection,
     ReplyProblem,
@@ -52,13 +50,13 @@ def worker_records(
     """What the router and the worker publish for one alert: the request, the messages to
     send and the audit trail (and, with `ack`, the SMS-reply acknowledgment's)."""
     alert = request(alert_id=alert_id(n), at=at, **request_changes)
-    records = [rec(ALERT_REQUESTED_TYPE, alert)]
+    records = [rec(ALERT_REQUESTED, alert)]
     step = on_request(None, alert, policy(alert.agency_id, at), at)
     assert step.state is not None
     records += [
-        rec(DISPATCH_TYPE, compose(step.state, m, CONFIG, set(), at)) for m in step.outgoing
+        rec(DISPATCH_REQUEST, compose(step.state, m, CONFIG, set(), at)) for m in step.outgoing
     ]
-    records += [rec(ALERT_EVENT_TYPE, audit) for audit in step.audit]
+    records += [rec(ALERT_EVENT, audit) for audit in step.audit]
     if ack:
         command = AlertCommandV1(
             alert_id=alert.alert_id,
@@ -68,7 +66,7 @@ def worker_records(
             method=CommandAckMethod.SMS_REPLY,
         )
         acked = on_command(step.state, command, at + timedelta(minutes=3))
-        records += [rec(ALERT_EVENT_TYPE, audit) for audit in acked.audit]
+        records += [rec(ALERT_EVENT, audit) for audit in acked.audit]
     return records
 
 
@@ -89,7 +87,7 @@ def audit(n: int, type_: AuditType, lifecycle: Lifecycle, **fields: Any) -> Reco
         lifecycle=lifecycle,
         **fields,
     )
-    return rec(ALERT_EVENT_TYPE, event)
+    return rec(ALERT_EVENT, event)
 
 
 def sms_with_code(
@@ -107,8 +105,8 @@ def sms_with_code(
         drill=False,
     )
     return [
-        rec(ALERT_REQUESTED_TYPE, request(alert_id=alert_id(n), at=at)),
-        rec(DISPATCH_TYPE, dispatch),
+        rec(ALERT_REQUESTED, request(alert_id=alert_id(n), at=at)),
+        rec(DISPATCH_REQUEST, dispatch),
         audit(n, AuditType.NOTIFIED, lifecycle, tier=1),
     ]
 
@@ -166,7 +164,7 @@ def test_an_updated_request_keeps_the_first_facts_like_the_worker() -> None:
     update = request(alert_id=alert_id(1), unit_name="Elsewhere").model_copy(
         update={"kind": RequestKind.UPDATE}
     )
-    view = projection(first, rec(ALERT_REQUESTED_TYPE, update)).get(alert_id(1))
+    view = projection(first, rec(ALERT_REQUESTED, update)).get(alert_id(1))
     assert view is not None and view.facts is not None
     assert view.facts.unit_name == "Mường Phăng"
 
@@ -175,9 +173,9 @@ def test_other_types_are_ignored_and_bad_bodies_change_nothing() -> None:
     model = projection(*worker_records())
     before = model.get(alert_id(1))
 
-    assert model.apply("org.safeguard.alert.command.v1", b"{}") is Applied.IGNORED
-    assert model.apply(ALERT_EVENT_TYPE, b'{"alert_id": 1}') is Applied.UNREADABLE
-    assert model.apply(DISPATCH_TYPE, b"not json") is Applied.UNREADABLE
+    assert model.apply(ALERT_COMMAND, b"{}") is Applied.IGNORED
+    assert model.apply(ALERT_EVENT, b'{"alert_id": 1}') is Applied.UNREADABLE
+    assert model.apply(DISPATCH_REQUEST, b"not json") is Applied.UNREADABLE
     assert model.get(alert_id(1)) == before and len(model) == 1
 
 
@@ -302,6 +300,6 @@ def test_the_model_reads_dispatch_requests_as_the_contract_defines_them() -> Non
         body="<Response/>",
         drill=False,
     )
-    model = projection(rec(DISPATCH_TYPE, dispatch))
+    model = projection(rec(DISPATCH_REQUEST, dispatch))
     match = model.reply_target("+842000000006", None)
     assert isinstance(match, ReplyTarget) and match.recipient_id == "desk1"
