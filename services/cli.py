@@ -103,9 +103,9 @@ def _kafka(args: argparse.Namespace) -> int:
 def _intake(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from services.config import ConfigError
     from services.intake.bootstrap import build_app
     from services.intake.settings import IntakeSettings
-    from services.intake.sources import ConfigError
     from services.observability.logging import configure_logging
 
     settings = IntakeSettings()
@@ -136,8 +136,9 @@ def _notifier(_: argparse.Namespace) -> int:
 def _notifier_api(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from services.config import ConfigError
     from services.notifier.api import create_app
-    from services.notifier.roster import ConfigError, load_rosters
+    from services.notifier.roster import load_rosters
     from services.notifier.settings import NotifierSettings
     from services.observability.logging import configure_logging
 

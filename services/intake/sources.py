@@ -5,14 +5,12 @@ import hashlib
 import hmac
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ApiKey", "ConfigError", "Source", "SourceRegistry", "hash_key", "load_sources"]
+from services import config
+from services.config import ConfigError
 
-
-class ConfigError(ValueError):
-    """A configuration file is invalid; the message names the file and the entry."""
+__all__ = ["ApiKey", "Source", "SourceRegistry", "hash_key", "load_sources"]
 
 
 class ApiKey(BaseModel):
@@ -62,20 +60,8 @@ class SourceRegistry:
 
 
 def load_sources(path: Path) -> SourceRegistry:
-    try:
-        raw = yaml.safe_load(path.read_text())
-        parsed = _SourcesFile.model_validate(raw)
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from error
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from error
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
-            for issue in error.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from error
+    parsed = config.load(path, _SourcesFile)
     ids = [source.id for source in parsed.sources]
     if duplicates := sorted({source_id for source_id in ids if ids.count(source_id) > 1}):
-        raise ConfigError(f"{path}: duplicate source ids: {', '.join(duplicates)}")
+        raise ConfigError([f"{path}: sources: duplicate source ids: {', '.join(duplicates)}"])
     return SourceRegistry(parsed.sources)

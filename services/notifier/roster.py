@@ -12,25 +12,24 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     model_validator,
 )
 
 from contracts.incident import Status
+from services import config
+from services.config import ConfigError
 from services.notifier.channels import ChannelKind
 
 __all__ = [
     "DEFAULT_TIME_ZONE",
     "AgencyRoster",
     "Assignment",
-    "ConfigError",
     "Duty",
     "EscalationPolicy",
     "ExpiryNotice",
@@ -53,14 +52,6 @@ DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
 ON_DUTY = "on_duty"
 DUTY_DESK = "duty_desk"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class ConfigError(ValueError):
-    """A roster file that cannot be used; each line names the file and the path in it."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 class UnknownAgency(LookupError):
@@ -361,30 +352,15 @@ def _roster(rosters: Rosters, agency_id: str) -> AgencyRoster:
 
 
 def load_rosters(path: Path) -> Rosters:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise ConfigError([f"{path}: {error}"]) from error
-    return parse_rosters(data, str(path))
+    return parse_rosters(config.read_yaml(path), str(path))
 
 
 def parse_rosters(data: object, source: str) -> Rosters:
-    try:
-        rosters = Rosters.model_validate(data)
-    except ValidationError as error:
-        problems = [f"{source}: {_path(e['loc'])}: {e['msg']}" for e in error.errors()]
-        raise ConfigError(problems) from None
+    rosters = config.validate(data, Rosters, source, echo_values=False)
     problems = [f"{source}: {problem}" for problem in _dangling_references(rosters)]
     if problems:
         raise ConfigError(problems)
     return rosters
-
-
-def _path(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text or "(top)"
 
 
 def _dangling_references(rosters: Rosters) -> Iterator[str]:

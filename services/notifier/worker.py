@@ -9,6 +9,7 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERTS_REQUESTED
+from services.config import ConfigError
 from services.messaging.faust_app import prepare_changelogs
 from services.messaging.lag import watch_lag
 from services.notifier.agents import TABLES, register
@@ -18,7 +19,7 @@ from services.notifier.compose import ComposeConfig
 from services.notifier.dispatcher import Dispatcher, DrillGuard
 from services.notifier.mailer import SmtpChannel
 from services.notifier.metrics import NotifierMetrics
-from services.notifier.roster import ConfigError, Rosters, load_rosters
+from services.notifier.roster import Rosters, load_rosters
 from services.notifier.settings import NotifierSettings
 from services.notifier.sms import TwilioChannel
 from services.observability.faust_pages import add_service_pages

@@ -12,15 +12,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Self, TypeVar
 
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from services import config
+from services.config import ConfigError
 
 __all__ = [
     "DIRECTORY_FILES",
     "LEGACY_FILE",
     "Agency",
     "AgencyKind",
-    "ConfigError",
     "Directory",
     "Jurisdiction",
     "LegacyArea",
@@ -31,9 +32,7 @@ __all__ = [
     "Unit",
     "UnitCode",
     "UnitKind",
-    "entry_path",
     "load_directory",
-    "read_config",
 ]
 
 DIRECTORY_FILES = ("units.yaml", "agencies.yaml", "schools.yaml")
@@ -41,14 +40,6 @@ LEGACY_FILE = "legacy_units.yaml"  # optional: pre-2025 codes and the units that
 EARTH_RADIUS_KM = 6371.0088
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class ConfigError(ValueError):
-    """Configuration that cannot be used. ``problems`` holds one 'file: path: what' each."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
 
 
 def _quoted_code(value: object) -> object:
@@ -340,53 +331,9 @@ def _legacy_areas(districts: Sequence[LegacyDistrict], official: set[str]) -> di
     return {code: area for code, area in areas.items() if code not in official}
 
 
-def read_config(path: Path, model: type[M]) -> M:
-    """Parse one YAML file into ``model``; every problem becomes 'file: path: what'."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError([f"{path}: file not found"]) from error
-    except OSError as error:
-        raise ConfigError([f"{path}: cannot read: {error.strerror}"]) from error
-    except UnicodeDecodeError as error:
-        raise ConfigError([f"{path}: not UTF-8 text"]) from error
-    except yaml.YAMLError as error:
-        raise ConfigError([f"{path}: not valid YAML: {_one_line(error)}"]) from error
-    if not isinstance(data, dict):
-        raise ConfigError([f"{path}: expected a mapping at the top of the file"])
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise ConfigError([_describe(path, issue) for issue in error.errors()]) from error
-
-
-def entry_path(loc: Sequence[str | int]) -> str:
-    """('agencies', 3, 'jurisdiction') -> 'agencies[3].jurisdiction'."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-def _describe(path: Path, issue: Mapping[str, Any]) -> str:
-    message = str(issue["msg"]).removeprefix("Value error, ")
-    if issue["type"] == "extra_forbidden":
-        message = "unknown field"
-    elif isinstance(issue.get("input"), str | int | float) and issue["type"] != "value_error":
-        message = f"{message} (got {issue['input']!r})"
-    where = entry_path(issue["loc"])
-    return f"{path}: {where}: {message}" if where else f"{path}: {message}"
-
-
-def _one_line(error: yaml.YAMLError) -> str:
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    return f"line {mark.line + 1}: {problem}" if mark else str(problem)
-
-
 def _collect(problems: list[str], path: Path, model: type[M]) -> M | None:
     try:
-        return read_config(path, model)
+        return config.load(path, model)
     except ConfigError as error:
         problems += error.problems
         return None

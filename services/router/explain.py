@@ -13,10 +13,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from contracts.incident import IncidentReportedV1, IncidentV1
+from services.config import ConfigError
 from services.router.directory import (
     DIRECTORY_FILES,
     LEGACY_FILE,
-    ConfigError,
     Directory,
     load_directory,
 )

@@ -27,13 +27,9 @@ from contracts.incident import (
     Status,
     Urgency,
 )
-from services.router.directory import (
-    AgencyKind,
-    ConfigError,
-    Directory,
-    UnitCode,
-    read_config,
-)
+from services import config
+from services.config import ConfigError
+from services.router.directory import AgencyKind, Directory, UnitCode
 
 __all__ = [
     "SEVERITY_RANK",
@@ -265,7 +261,7 @@ class RuleSet(BaseModel):
 
 def load_rules(path: Path, directory: Directory) -> RuleSet:
     """Read a rules file and check it against the directory; ConfigError names file and path."""
-    rules = read_config(path, RuleSet)
+    rules = config.load(path, RuleSet)
     problems = [f"{path}: {where}: {what}" for where, what in _problems(rules.route, directory)]
     if problems:
         raise ConfigError(problems)

@@ -10,13 +10,14 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from contracts.topics import INCIDENTS
+from services.config import ConfigError
 from services.messaging.faust_app import prepare_changelogs
 from services.messaging.lag import watch_lag
 from services.observability.faust_pages import add_service_pages
 from services.observability.logging import configure_logging
 from services.router.agents import TABLES, register
 from services.router.app import create_app
-from services.router.directory import ConfigError, load_directory
+from services.router.directory import load_directory
 from services.router.metrics import RouterMetrics
 from services.router.rules import load_rules
 from services.router.settings import RouterSettings

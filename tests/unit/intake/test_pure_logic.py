@@ -7,11 +7,11 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.incident import IncidentV1
+from services.config import ConfigError
 from services.http_api.problems import field_errors
 from services.intake.idempotency import idempotency_key, incident_id_for
 from services.intake.sources import (
     ApiKey,
-    ConfigError,
     Source,
     SourceRegistry,
     hash_key,
@@ -60,7 +60,7 @@ def test_only_a_live_key_of_a_live_source_authenticates(
 def test_a_bad_sources_file_names_the_file_and_the_entry(tmp_path: Path) -> None:
     path = tmp_path / "sources.yaml"
     path.write_text("sources:\n  - id: x\n    name: n\n    keys:\n      - sha256: nothex\n")
-    with pytest.raises(ConfigError, match=r"sources.yaml: sources\.0\.keys\.0\.sha256"):
+    with pytest.raises(ConfigError, match=r"sources.yaml: sources\[0\]\.keys\[0\]\.sha256"):
         load_sources(path)
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from services.router.directory import AgencyKind, ConfigError, load_directory
+from services.config import ConfigError
+from services.router.directory import AgencyKind, load_directory
 from tests.unit.router.builders import (
     MERGED,
     OLD_DISTRICT,

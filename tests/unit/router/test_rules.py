@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from contracts.incident import IncidentV1
-from services.router.directory import ConfigError, load_directory
+from services.config import ConfigError
+from services.router.directory import load_directory
 from services.router.rules import (
     Matchers,
     Selector,
