@@ -120,8 +120,8 @@ def _intake(args: argparse.Namespace) -> int:
 
 
 def _router(_: argparse.Namespace) -> int:
+    from services.router.bootstrap import run
     from services.router.settings import RouterSettings
-    from services.router.worker import run
 
     return run(RouterSettings())
 

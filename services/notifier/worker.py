@@ -1,19 +1,14 @@
 """`safeguard notifier`: load and check the rosters, then run the faust worker."""
 
-import logging
 import ssl
-import sys
 from datetime import timedelta
+from functools import partial
 
-import faust
 from prometheus_client import CollectorRegistry
 
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERTS_REQUESTED
-from services.config import ConfigError
-from services.messaging.faust_app import prepare_changelogs
-from services.messaging.lag import watch_lag
+from services.messaging.faust_worker import Wiring, WorkerIdentity, run_worker
 from services.notifier.agents import TABLES, register
-from services.notifier.app import create_app
 from services.notifier.channels import Channel, ChannelKind
 from services.notifier.compose import ComposeConfig
 from services.notifier.dispatcher import Dispatcher, DrillGuard
@@ -22,33 +17,39 @@ from services.notifier.metrics import NotifierMetrics
 from services.notifier.roster import Rosters, load_rosters
 from services.notifier.settings import NotifierSettings
 from services.notifier.sms import TwilioChannel
-from services.observability.faust_pages import add_service_pages
-from services.observability.logging import configure_logging
 
 __all__ = ["run"]
 
-log = logging.getLogger(__name__)
-
 
 def run(settings: NotifierSettings) -> int:
-    configure_logging(settings.log_level)
-    try:
-        rosters = load_rosters(settings.config_dir / "rosters.yaml")
-    except ConfigError as error:
-        print(f"safeguard notifier: {error}", file=sys.stderr)
-        return 2
-    registry = CollectorRegistry()
+    identity = WorkerIdentity(
+        name="notifier",
+        app_id=settings.notifier_app_id,
+        kafka_bootstrap=settings.kafka_bootstrap,
+        store=settings.notifier_store,
+        data_dir=settings.notifier_data_dir,
+        web_bind=settings.notifier_web_bind,
+        web_port=settings.notifier_web_port,
+        log_level=settings.log_level,
+    )
+    return run_worker(identity, partial(wire, settings))
+
+
+def wire(settings: NotifierSettings, registry: CollectorRegistry) -> Wiring:
+    rosters = load_rosters(settings.config_dir / "rosters.yaml")
     metrics = NotifierMetrics(registry)
-    prepare_changelogs(settings.kafka_bootstrap, settings.notifier_app_id, TABLES)
-    app = create_app(settings)
-    register(app, rosters, compose_config(settings), dispatcher(settings, rosters), metrics)
-    add_service_pages(app, registry)
-    topics = [ALERTS_REQUESTED.name, ALERT_COMMANDS.name, ALERT_DISPATCH.name]
-    watch_lag(app, settings.kafka_bootstrap, settings.notifier_app_id, topics, metrics.lag)
-    faust.Worker(
-        app, loglevel=settings.log_level, override_logging=False, redirect_stdouts=False
-    ).execute_from_commandline()
-    return 0
+    return Wiring(
+        register=partial(
+            register,
+            rosters=rosters,
+            compose_config=compose_config(settings),
+            dispatcher=dispatcher(settings, rosters),
+            metrics=metrics,
+        ),
+        tables=TABLES,
+        lag_topics=[ALERTS_REQUESTED.name, ALERT_COMMANDS.name, ALERT_DISPATCH.name],
+        lag=metrics.lag,
+    )
 
 
 def compose_config(settings: NotifierSettings) -> ComposeConfig:
