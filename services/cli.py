@@ -128,7 +128,7 @@ def _router(_: argparse.Namespace) -> int:
 
 def _notifier(_: argparse.Namespace) -> int:
     from services.notifier.settings import NotifierSettings
-    from services.notifier.worker import run
+    from services.notifier.worker.main import run
 
     return run(NotifierSettings())
 
@@ -137,7 +137,7 @@ def _notifier_api(args: argparse.Namespace) -> int:
     import uvicorn
 
     from services.config import ConfigError
-    from services.notifier.api import create_app
+    from services.notifier.front.app import create_app
     from services.notifier.roster import load_rosters
     from services.notifier.settings import NotifierSettings
     from services.observability.logging import configure_logging

@@ -40,8 +40,8 @@ def rendered_package(package: str) -> str:
     its own, the HTTP front's), each on a fresh registry."""
     folder = ROOT / package.replace(".", "/")
     expositions = []
-    for path in sorted(folder.glob("*metrics*.py")):
-        module = importlib.import_module(f"{package}.{path.stem}")
+    for path in sorted(folder.rglob("*metrics*.py")):
+        module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
         for name, value in vars(module).items():
             if (
                 inspect.isclass(value)

@@ -14,7 +14,7 @@ from devstack.kafka import LocalKafka
 from devstack.mailbox import Mailbox
 from devstack.twilio_settings import Behaviour, StandinSettings
 from devstack.twilio_standin import create_app as create_standin
-from services.notifier.api import create_app as create_front
+from services.notifier.front.app import create_app as create_front
 from services.notifier.roster import load_rosters
 from services.notifier.settings import NotifierSettings
 from tests.integration.kafka_reader import commit_group_at_end

@@ -21,9 +21,9 @@ from contracts.dispatch import DispatchRequestV1
 from contracts.events import ALERT_EVENT, ALERT_REQUESTED, DISPATCH_REQUEST
 from contracts.incident import Category, Certainty, Severity, Status, Urgency
 from contracts.topics import ALERT_DISPATCH, ALERT_EVENTS, ALERTS_REQUESTED
-from services.notifier import links
-from services.notifier.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
-from services.notifier.channels import ChannelKind
+from services.notifier.core import links
+from services.notifier.core.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
+from services.notifier.core.channels import ChannelKind
 from tests.integration.kafka_reader import TopicReader
 from tests.integration.servers import BackgroundServer
 

@@ -12,7 +12,8 @@ import yaml
 
 from contracts.topics import ALERT_COMMANDS
 from devstack.kafka import LocalKafka
-from services.notifier.roster import Rosters, load_rosters
+from services.notifier.core.duty import Rosters
+from services.notifier.roster import load_rosters
 from services.notifier.settings import NotifierSettings
 from tests.integration.kafka_reader import TopicReader
 from tests.integration.notifier_api.alerts import (
@@ -69,7 +70,7 @@ def rosters(tmp_path_factory: pytest.TempPathFactory, phones: Phones) -> Rosters
 
 @pytest.fixture(scope="session")
 def api(kafka: LocalKafka, rosters: Rosters) -> Iterator[BackgroundServer]:
-    from services.notifier.api import create_app
+    from services.notifier.front.app import create_app
 
     settings = NotifierSettings(
         kafka_bootstrap=kafka.bootstrap,

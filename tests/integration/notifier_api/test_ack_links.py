@@ -7,7 +7,7 @@ import httpx
 
 from contracts.alert_command import AckMethod, CommandType
 from contracts.incident import Status
-from services.notifier.ack import Lifecycle
+from services.notifier.core.ack import Lifecycle
 from tests.integration.kafka_reader import TopicReader
 from tests.integration.notifier_api.alerts import (
     AlertWriter,

@@ -7,8 +7,8 @@ import pytest
 
 from contracts.alert_command import AckMethod, CommandType
 from contracts.incident import Severity
-from services.notifier.ack import AckMethod as AuditAckMethod
-from services.notifier.ack import Lifecycle
+from services.notifier.core.ack import AckMethod as AuditAckMethod
+from services.notifier.core.ack import Lifecycle
 from tests.integration.kafka_reader import TopicReader
 from tests.integration.notifier_api.alerts import (
     OPS,

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from contracts.alert_command import AckMethod, CommandType, ReceiptStatus
-from services.notifier.ack import AckMethod as AuditAckMethod
-from services.notifier.ack import Lifecycle
+from services.notifier.core.ack import AckMethod as AuditAckMethod
+from services.notifier.core.ack import Lifecycle
 from tests.integration.kafka_reader import TopicReader
 from tests.integration.notifier_api.alerts import (
     PUBLIC_BASE_URL,

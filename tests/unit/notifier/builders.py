@@ -7,17 +7,12 @@ from zoneinfo import ZoneInfo
 
 from contracts.alert import AlertFacts, AlertRequestedV1, RequestKind
 from contracts.incident import Category, Certainty, Severity, Status, Urgency
-from services.notifier import ack
-from services.notifier.ack import AlertState, MessageRef, StepDispatched
-from services.notifier.channels import ChannelKind
-from services.notifier.roster import (
-    EscalationPolicy,
-    Officer,
-    Position,
-    Rosters,
-    escalation_policy,
-    parse_rosters,
-)
+from services.notifier.core import ack
+from services.notifier.core.ack import AlertState, MessageRef, StepDispatched
+from services.notifier.core.channels import ChannelKind
+from services.notifier.core.duty import Rosters, escalation_policy
+from services.notifier.core.policy import EscalationPolicy, Officer, Position
+from services.notifier.roster import parse_rosters
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY_0800 = datetime(2026, 11, 30, 8, 0, tzinfo=VN)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from services.notifier import ack
-from services.notifier.ack import (
+from services.notifier.core import ack
+from services.notifier.core.ack import (
     AckMethod,
     Acknowledged,
     AlertState,
@@ -25,8 +25,8 @@ from services.notifier.ack import (
     Sent,
     StepDispatched,
 )
-from services.notifier.channels import ChannelKind
-from services.notifier.roster import Position
+from services.notifier.core.channels import ChannelKind
+from services.notifier.core.policy import Position
 from tests.unit.notifier.builders import MONDAY_0800, dispatch, new_state
 
 T0 = MONDAY_0800

@@ -1,19 +1,25 @@
 """The dispatcher retries what can be retried, reports each retry, and keeps drills in bounds."""
 
 from contracts.dispatch import DispatchRequestV1
-from services.notifier.channels import ChannelKind, Outbound, SendFailed, SendOutcome, Sent
-from services.notifier.dispatcher import Dispatcher, DrillGuard
-from services.notifier.escalation import RetryPolicy
+from services.notifier.core.channels import (
+    ChannelKind,
+    Outbound,
+    ProviderAccepted,
+    ProviderAnswer,
+    ProviderRejected,
+)
+from services.notifier.core.escalation import RetryPolicy
+from services.notifier.worker.dispatcher import Dispatcher, DrillGuard
 
 
 class ScriptedChannel:
     """A fake for this pure unit test: answers from a script and records what it was given."""
 
-    def __init__(self, *outcomes: SendOutcome) -> None:
+    def __init__(self, *outcomes: ProviderAnswer) -> None:
         self.outcomes = list(outcomes)
         self.sent: list[Outbound] = []
 
-    async def send(self, message: Outbound) -> SendOutcome:
+    async def send(self, message: Outbound) -> ProviderAnswer:
         self.sent.append(message)
         return self.outcomes.pop(0)
 
@@ -30,11 +36,11 @@ def request(to: str = "+842000000001", drill: bool = False) -> DispatchRequestV1
     )
 
 
-async def run(channel: ScriptedChannel, req: DispatchRequestV1) -> tuple[SendOutcome, list[str]]:
+async def run(channel: ScriptedChannel, req: DispatchRequestV1) -> tuple[ProviderAnswer, list[str]]:
     retries: list[str] = []
     slept: list[float] = []
 
-    async def on_retry(failure: SendFailed) -> None:
+    async def on_retry(failure: ProviderRejected) -> None:
         retries.append(failure.code)
 
     async def sleep(seconds: float) -> None:
@@ -53,24 +59,34 @@ async def run(channel: ScriptedChannel, req: DispatchRequestV1) -> tuple[SendOut
 
 
 async def test_a_recoverable_failure_is_retried_and_each_retry_reported() -> None:
-    channel = ScriptedChannel(SendFailed(True, "twilio-20429", "HTTP 429"), Sent("SM1"))
+    channel = ScriptedChannel(
+        ProviderRejected(True, "twilio-20429", "HTTP 429"), ProviderAccepted("SM1")
+    )
     outcome, retries = await run(channel, request())
-    assert outcome == Sent("SM1") and retries == ["twilio-20429"] and len(channel.sent) == 2
+    assert (
+        outcome == ProviderAccepted("SM1")
+        and retries == ["twilio-20429"]
+        and len(channel.sent) == 2
+    )
 
 
 async def test_a_permanent_failure_is_not_retried() -> None:
-    channel = ScriptedChannel(SendFailed(False, "twilio-21211", "HTTP 400"))
+    channel = ScriptedChannel(ProviderRejected(False, "twilio-21211", "HTTP 400"))
     outcome, retries = await run(channel, request())
-    assert outcome == SendFailed(False, "twilio-21211", "HTTP 400") and retries == []
+    assert outcome == ProviderRejected(False, "twilio-21211", "HTTP 400") and retries == []
 
 
 async def test_retries_stop_at_the_policy_and_return_the_last_failure() -> None:
-    failure = SendFailed(True, "network", "TimeoutError")
+    failure = ProviderRejected(True, "network", "TimeoutError")
     outcome, retries = await run(ScriptedChannel(failure, failure, failure), request())
     assert outcome == failure and len(retries) == 2
 
 
 async def test_a_drill_to_a_real_number_is_refused_before_any_send() -> None:
-    channel = ScriptedChannel(Sent("SM1"))
+    channel = ScriptedChannel(ProviderAccepted("SM1"))
     outcome, _ = await run(channel, request(to="+842000000001", drill=True))
-    assert isinstance(outcome, SendFailed) and outcome.code == "drill-guard" and channel.sent == []
+    assert (
+        isinstance(outcome, ProviderRejected)
+        and outcome.code == "drill-guard"
+        and channel.sent == []
+    )

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.incident import Status
-from services.notifier import ack
-from services.notifier.ack import (
+from services.notifier.core import ack
+from services.notifier.core.ack import (
     AckMethod,
     Acknowledged,
     AlertState,
@@ -21,8 +21,9 @@ from services.notifier.ack import (
     SendFailed,
     Sent,
 )
-from services.notifier.channels import ChannelKind
-from services.notifier.escalation import (
+from services.notifier.core.channels import ChannelKind
+from services.notifier.core.duty import escalation_policy
+from services.notifier.core.escalation import (
     Fallback,
     GiveUp,
     Idle,
@@ -36,7 +37,6 @@ from services.notifier.escalation import (
     backoff,
     decide,
 )
-from services.notifier.roster import escalation_policy
 from tests.unit.notifier.builders import (
     INCIDENT_ID,
     MONDAY_0800,

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifier.links import (
+from services.notifier.core.duty import escalation_policy
+from services.notifier.core.links import (
     TOKEN_LENGTH,
     LinkClaims,
     LinkError,
@@ -15,7 +16,6 @@ from services.notifier.links import (
     issue,
     verify,
 )
-from services.notifier.roster import escalation_policy
 from tests.unit.notifier.builders import MONDAY_0800, rosters
 
 SECRET = b"k" * 32

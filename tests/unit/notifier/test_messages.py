@@ -11,11 +11,11 @@ import pytest
 from contracts.alert import AlertRequestedV1, RequestKind
 from contracts.incident import Category, IncidentReportedV1, IncidentV1, Severity, Status
 from contracts.sensitivity import personal_field_paths
-from services.notifier import messages
-from services.notifier.links import issue
-from services.notifier.messages import AckOptions, unaccent
-from services.notifier.roster import Language, Officer
-from services.notifier.segments import Encoding, count
+from services.notifier.core.links import issue
+from services.notifier.core.policy import Language, Officer
+from services.notifier.texts import messages
+from services.notifier.texts.messages import AckOptions, unaccent
+from services.notifier.texts.segments import Encoding, count
 from services.router.directory import Directory, Unit, UnitKind
 from services.router.routing import Decision, to_alert_request
 from tests.unit.notifier.builders import MONDAY_0800, request

@@ -13,16 +13,16 @@ from contracts.alert_command import AlertCommandV1, CommandType
 from contracts.dispatch import DispatchRequestV1
 from contracts.events import ALERT_COMMAND, ALERT_EVENT, ALERT_REQUESTED, DISPATCH_REQUEST
 from contracts.incident import Severity, Status
-from services.notifier.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
-from services.notifier.channels import ChannelKind
-from services.notifier.compose import ComposeConfig, compose
-from services.notifier.driver import on_command, on_request
-from services.notifier.projection import (
+from services.notifier.core.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
+from services.notifier.core.channels import ChannelKind
+from services.notifier.core.progress import on_command, on_request
+from services.notifier.front.projection import (
     Applied,
     Projection,
     ReplyProblem,
     ReplyTarget,
 )
+from services.notifier.texts.compose import ComposeConfig, compose
 from tests.unit.notifier.builders import MONDAY_0800, policy, request
 
 T0 = MONDAY_0800

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.notifier.reply_codes import ALPHABET, ReplyCommand, assign, parse_reply
+from services.notifier.core.reply_codes import ALPHABET, ReplyCommand, assign, parse_reply
 
 alert_ids = st.text(alphabet="0123456789abcdef", min_size=32, max_size=32).map(lambda h: "alr_" + h)
 

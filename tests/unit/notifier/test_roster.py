@@ -10,15 +10,9 @@ import yaml
 
 from contracts.incident import Status
 from services.config import ConfigError
-from services.notifier.roster import (
-    EscalationPolicy,
-    Position,
-    UnknownAgency,
-    escalation_policy,
-    load_rosters,
-    on_duty,
-    parse_rosters,
-)
+from services.notifier.core.duty import UnknownAgency, escalation_policy, on_duty
+from services.notifier.core.policy import EscalationPolicy, Position
+from services.notifier.roster import load_rosters, parse_rosters
 from tests.unit.notifier.builders import VN, roster_data, rosters
 
 SAMPLE = Path(__file__).parents[3] / "config" / "dienbien" / "rosters.yaml"

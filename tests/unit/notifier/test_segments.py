@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.notifier.segments import Encoding, SegmentCount, count, is_gsm7, septets
+from services.notifier.texts.segments import Encoding, SegmentCount, count, is_gsm7, septets
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 from contracts.alert_command import AckMethod, AlertCommandV1, CommandType, ReceiptStatus
-from services.notifier.ack import AuditType, Delivery, Lifecycle
-from services.notifier.channels import ChannelKind
-from services.notifier.driver import advance, on_command, on_request
+from services.notifier.core.ack import AuditType, Delivery, Lifecycle
+from services.notifier.core.channels import ChannelKind
+from services.notifier.core.progress import advance, on_command, on_request
 from tests.unit.notifier.builders import ALERT_ID, MONDAY_0800, policy, request
 
 

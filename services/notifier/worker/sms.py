@@ -5,7 +5,13 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from services.notifier.channels import ChannelKind, Outbound, SendFailed, SendOutcome, Sent
+from services.notifier.core.channels import (
+    ChannelKind,
+    Outbound,
+    ProviderAccepted,
+    ProviderAnswer,
+    ProviderRejected,
+)
 
 __all__ = ["TwilioChannel"]
 
@@ -44,7 +50,7 @@ class TwilioChannel:
             self._client = client
         return self._client
 
-    async def send(self, message: Outbound) -> SendOutcome:
+    async def send(self, message: Outbound) -> ProviderAnswer:
         try:
             if message.channel is ChannelKind.VOICE:
                 call = await self._connect().calls.create_async(
@@ -53,24 +59,13 @@ class TwilioChannel:
                     twiml=message.body,
                     status_callback=message.status_callback or "",
                 )
-                return Sent(call.sid)
+                return ProviderAccepted(call.sid)
             sms = await self._connect().messages.create_async(**self._sms_fields(message))
-            return Sent(sms.sid)
+            return ProviderAccepted(sms.sid)
         except TwilioRestException as error:
             return _translate(error)
         except (TimeoutError, aiohttp.ClientError) as error:
-            return SendFailed(recoverable=True, code="network", reason=type(error).__name__)
-
-    async def _create(self, message: Outbound) -> str:
-        client = self._connect()
-        if message.channel is ChannelKind.VOICE:
-            fields = {"to": message.to, "from_": self._sender, "twiml": message.body}
-            if message.status_callback:
-                fields["status_callback"] = message.status_callback
-            call = await client.calls.create_async(**fields)
-            return str(call.sid)
-        sms = await client.messages.create_async(**self._sms_fields(message))
-        return str(sms.sid)
+            return ProviderRejected(recoverable=True, code="network", reason=type(error).__name__)
 
     async def close(self) -> None:
         if self._client is not None:
@@ -87,10 +82,10 @@ class TwilioChannel:
         return fields
 
 
-def _translate(error: TwilioRestException) -> SendFailed:
+def _translate(error: TwilioRestException) -> ProviderRejected:
     code = error.code or 0
     recoverable = code not in _PERMANENT and (code == 20429 or error.status >= 500)
-    return SendFailed(
+    return ProviderRejected(
         recoverable=recoverable,
         code=f"twilio-{code or error.status}",
         reason=f"HTTP {error.status}",

@@ -8,7 +8,12 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from services.notifier.channels import Outbound, SendFailed, SendOutcome, Sent
+from services.notifier.core.channels import (
+    Outbound,
+    ProviderAccepted,
+    ProviderAnswer,
+    ProviderRejected,
+)
 
 __all__ = ["SmtpChannel"]
 
@@ -34,21 +39,25 @@ class SmtpChannel:
         self._tls_context = tls_context or ssl.create_default_context()
         self._timeout = timeout
 
-    async def send(self, message: Outbound) -> SendOutcome:
+    async def send(self, message: Outbound) -> ProviderAnswer:
         email = self._compose(message)
         try:
             await asyncio.to_thread(self._deliver, email)
         except smtplib.SMTPRecipientsRefused:
-            return SendFailed(recoverable=False, code="smtp-recipient-refused", reason="refused")
+            return ProviderRejected(
+                recoverable=False, code="smtp-recipient-refused", reason="refused"
+            )
         except smtplib.SMTPResponseException as error:
-            return SendFailed(
+            return ProviderRejected(
                 recoverable=error.smtp_code < 500,
                 code=f"smtp-{error.smtp_code}",
                 reason="server refused",
             )
         except (smtplib.SMTPException, OSError) as error:
-            return SendFailed(recoverable=True, code="smtp-connection", reason=type(error).__name__)
-        return Sent(str(email["Message-ID"]))
+            return ProviderRejected(
+                recoverable=True, code="smtp-connection", reason=type(error).__name__
+            )
+        return ProviderAccepted(str(email["Message-ID"]))
 
     def _compose(self, message: Outbound) -> EmailMessage:
         email = EmailMessage()

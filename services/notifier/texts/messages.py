@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.alert import AlertFacts, AlertRequestedV1
 from contracts.incident import Category, Certainty, Severity, Status, Urgency
-from services.notifier.roster import DEFAULT_TIME_ZONE, Language, Officer
+from services.notifier.core.policy import DEFAULT_TIME_ZONE, Language, Officer
 
 __all__ = [
     "CATEGORY_LABELS",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from xml.sax.saxutils import escape, quoteattr
 
-from services.notifier.roster import Language
+from services.notifier.core.policy import Language
 
 __all__ = ["EMPTY", "ReplyAnswer", "VoiceAnswer", "gather_again", "sms_answer", "voice_answer"]
 

@@ -7,11 +7,12 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from contracts.dispatch import DispatchRequestV1
-from services.notifier import links, messages
-from services.notifier.ack import AlertState, Message, Purpose
-from services.notifier.channels import ChannelKind
-from services.notifier.reply_codes import assign
-from services.notifier.roster import Officer
+from services.notifier.core import links
+from services.notifier.core.ack import AlertState, Message, Purpose
+from services.notifier.core.channels import ChannelKind
+from services.notifier.core.policy import Officer
+from services.notifier.core.reply_codes import assign
+from services.notifier.texts import messages
 
 __all__ = ["ComposeConfig", "compose"]
 
@@ -47,18 +48,12 @@ def compose(
         message_id=message.message_id,
         recipient_id=officer.id,
         channel=message.channel.value,
-        to=_address(officer, message),
+        to=state.address(message) or "",
         body="",
         reply_code=ack.reply_code,
         drill=state.policy.drill,
     )
     return request.model_copy(update=_content(state, message, officer, ack, slot, config))
-
-
-def _address(officer: Officer, message: Message) -> str:
-    if message.channel is ChannelKind.EMAIL:
-        return str(officer.email)
-    return officer.backup_phone if message.backup and officer.backup_phone else officer.phone
 
 
 def _content(

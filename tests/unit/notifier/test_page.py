@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts.incident import Status
-from services.notifier import ack_page, twiml
-from services.notifier.ack import AckMethod, Lifecycle
-from services.notifier.projection import AlertView
-from services.notifier.roster import Language
-from services.notifier.twiml import ReplyAnswer, VoiceAnswer
+from services.notifier.core.ack import AckMethod, Lifecycle
+from services.notifier.core.policy import Language
+from services.notifier.front import page as ack_page
+from services.notifier.front import twiml
+from services.notifier.front.projection import AlertView
+from services.notifier.front.twiml import ReplyAnswer, VoiceAnswer
 from tests.unit.notifier.builders import MONDAY_0800, facts
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

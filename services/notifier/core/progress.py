@@ -8,7 +8,7 @@ from typing import assert_never
 
 from contracts.alert import AlertRequestedV1
 from contracts.alert_command import AlertCommandV1, CommandType, ReceiptStatus
-from services.notifier.ack import (
+from services.notifier.core.ack import (
     Acknowledged,
     AlertState,
     AuditEvent,
@@ -23,7 +23,7 @@ from services.notifier.ack import (
     apply,
     start,
 )
-from services.notifier.escalation import (
+from services.notifier.core.escalation import (
     Fallback,
     NotifyExpiry,
     PassDeadline,
@@ -32,9 +32,9 @@ from services.notifier.escalation import (
     after_failure,
     decide,
 )
-from services.notifier.roster import EscalationPolicy
+from services.notifier.core.policy import EscalationPolicy
 
-__all__ = ["Step", "advance", "on_command", "on_request"]
+__all__ = ["Progress", "advance", "on_command", "on_request"]
 
 _RECEIPTS = {
     ReceiptStatus.DELIVERED: Delivery.DELIVERED,
@@ -48,7 +48,7 @@ _NO_MORE_RETRIES = RetryPolicy(max_attempts=1)
 
 
 @dataclass
-class Step:
+class Progress:
     state: AlertState | None
     audit: list[AuditEvent] = field(default_factory=list)
     outgoing: list[Message] = field(default_factory=list)
@@ -71,22 +71,22 @@ def on_request(
     request: AlertRequestedV1,
     policy: EscalationPolicy,
     now: datetime,
-) -> Step:
+) -> Progress:
     """A new alert starts escalating; a repeated or updated request changes nothing in flight:
     the policy snapshot and the deadlines stay those of the first request."""
     if existing is not None:
-        return Step(existing, refusals=[f"alert already tracked ({request.kind})"])
+        return Progress(existing, refusals=[f"alert already tracked ({request.kind})"])
     return advance(start(request, policy), now)
 
 
-def on_command(state: AlertState, command: AlertCommandV1, now: datetime) -> Step:
-    step = Step(state)
+def on_command(state: AlertState, command: AlertCommandV1, now: datetime) -> Progress:
+    progress = Progress(state)
     match command.type:
         case CommandType.TICK:
             pass
         case CommandType.SENT:
             _apply(
-                step,
+                progress,
                 Sent(
                     message_id=_need(command.message_id),
                     at=now,
@@ -101,90 +101,92 @@ def on_command(state: AlertState, command: AlertCommandV1, now: datetime) -> Ste
                 code=command.code or "unknown",
                 recoverable=not final,
             )
-            _apply(step, failure)
+            _apply(progress, failure)
             if final:
-                _fall_back(step, failure.message_id, now)
+                _fall_back(progress, failure.message_id, now)
         case CommandType.RECEIPT:
-            _receipt(step, command, now)
+            _receipt(progress, command, now)
         case CommandType.ACKNOWLEDGE:
-            _acknowledge(step, command, now)
+            _acknowledge(progress, command, now)
         case _:
             assert_never(command.type)
-    return _advance(step, now)
+    return _advance(progress, now)
 
 
-def advance(state: AlertState, now: datetime) -> Step:
-    return _advance(Step(state), now)
+def advance(state: AlertState, now: datetime) -> Progress:
+    return _advance(Progress(state), now)
 
 
-def _advance(step: Step, now: datetime) -> Step:
+def _advance(progress: Progress, now: datetime) -> Progress:
     """Apply what is due until the alert has to wait for a deadline or is done."""
-    while step.state is not None:
-        decision = decide(step.state, now)
+    while progress.state is not None:
+        decision = decide(progress.state, now)
         if isinstance(decision, Send):
-            ids = _new_ids(step.state, len(decision.recipients))
-            _apply(step, decision.dispatched(ids, now))
+            ids = _new_ids(progress.state, len(decision.recipients))
+            _apply(progress, decision.dispatched(ids, now))
         elif isinstance(decision, PassDeadline):
-            if step.state.deadline is not None:
-                late = (now - step.state.deadline).total_seconds()
-                step.lateness_seconds.append(max(0.0, late))
-            _apply(step, decision.event)
+            if progress.state.deadline is not None:
+                late = (now - progress.state.deadline).total_seconds()
+                progress.lateness_seconds.append(max(0.0, late))
+            _apply(progress, decision.event)
         elif isinstance(decision, NotifyExpiry):
-            _apply(step, decision.notified(_new_ids(step.state, len(decision.pairs())), now))
+            _apply(
+                progress, decision.notified(_new_ids(progress.state, len(decision.pairs())), now)
+            )
         else:
-            return step
-        if step.refusals:
-            return step  # a refused step would be decided again forever
-    return step
+            return progress
+        if progress.refusals:
+            return progress  # a refused move would be decided again forever
+    return progress
 
 
-def _receipt(step: Step, command: AlertCommandV1, now: datetime) -> None:
+def _receipt(progress: Progress, command: AlertCommandV1, now: datetime) -> None:
     delivery = _RECEIPTS.get(command.receipt) if command.receipt else None
     if delivery is None:
         return  # "sent" adds nothing: the dispatcher already reported the provider's acceptance
     message_id = _need(command.message_id)
-    assert step.state is not None
-    message = step.state.message(message_id)
+    assert progress.state is not None
+    message = progress.state.message(message_id)
     if message is not None and message.delivery is Delivery.QUEUED and command.provider_id:
         # The receipt overtook the dispatcher's own report: a receipt proves it was sent.
-        _apply(step, Sent(message_id=message_id, provider_id=command.provider_id, at=now))
-    _apply(step, DeliveryReported(message_id=message_id, status=delivery, at=now))
+        _apply(progress, Sent(message_id=message_id, provider_id=command.provider_id, at=now))
+    _apply(progress, DeliveryReported(message_id=message_id, status=delivery, at=now))
     if delivery in (Delivery.UNDELIVERED, Delivery.FAILED):
-        _fall_back(step, message_id, now)
+        _fall_back(progress, message_id, now)
 
 
-def _acknowledge(step: Step, command: AlertCommandV1, now: datetime) -> None:
-    assert step.state is not None
+def _acknowledge(progress: Progress, command: AlertCommandV1, now: datetime) -> None:
+    assert progress.state is not None
     by = command.by
     if command.recipient_slot is not None:
-        recipients = step.state.policy.recipients()
+        recipients = progress.state.policy.recipients()
         if command.recipient_slot >= len(recipients):
-            step.refusals.append(f"no recipient in slot {command.recipient_slot}")
+            progress.refusals.append(f"no recipient in slot {command.recipient_slot}")
             return
         by = recipients[command.recipient_slot].id
     if not by or command.method is None:
-        step.refusals.append("an acknowledgment needs who and how")
+        progress.refusals.append("an acknowledgment needs who and how")
         return
-    _apply(step, Acknowledged(by=by, method=command.method, at=now, nonce=command.nonce))
+    _apply(progress, Acknowledged(by=by, method=command.method, at=now, nonce=command.nonce))
 
 
-def _fall_back(step: Step, message_id: str, now: datetime) -> None:
-    assert step.state is not None
+def _fall_back(progress: Progress, message_id: str, now: datetime) -> None:
+    assert progress.state is not None
     next_move = after_failure(
-        step.state,
+        progress.state,
         message_id,
         now,
         _NO_MORE_RETRIES,
         random.Random(),  # noqa: S311 - jitter
     )
     if isinstance(next_move, Fallback):
-        [new_id] = _new_ids(step.state, 1)
-        _apply(step, next_move.rerouted(new_id, now))
+        [new_id] = _new_ids(progress.state, 1)
+        _apply(progress, next_move.rerouted(new_id, now))
 
 
-def _apply(step: Step, event: Event) -> None:
-    assert step.state is not None
-    step.record(apply(step.state, event))
+def _apply(progress: Progress, event: Event) -> None:
+    assert progress.state is not None
+    progress.record(apply(progress.state, event))
 
 
 def _new_ids(state: AlertState, count: int) -> tuple[str, ...]:

@@ -1,14 +1,21 @@
 """The one narrow port every channel implements, and the outcome vocabulary they share.
 
 Vendors' errors are translated here at the boundary: the rest of the notifier only ever sees
-`Sent` or `SendFailed(recoverable=...)`, as in Alertmanager's notifiers."""
+`ProviderAccepted` or `ProviderRejected(recoverable=...)`, as in Alertmanager's notifiers."""
 
 from dataclasses import dataclass
 from typing import Protocol
 
 from contracts.alert_event import ChannelKind
 
-__all__ = ["Channel", "ChannelKind", "Outbound", "SendFailed", "SendOutcome", "Sent"]
+__all__ = [
+    "Channel",
+    "ChannelKind",
+    "Outbound",
+    "ProviderAccepted",
+    "ProviderAnswer",
+    "ProviderRejected",
+]
 
 
 @dataclass(frozen=True)
@@ -25,19 +32,19 @@ class Outbound:
 
 
 @dataclass(frozen=True)
-class Sent:
+class ProviderAccepted:
     provider_id: str
 
 
 @dataclass(frozen=True)
-class SendFailed:
+class ProviderRejected:
     recoverable: bool  # True: retry with backoff; False: fall back to another channel or number
     code: str
     reason: str
 
 
-SendOutcome = Sent | SendFailed
+ProviderAnswer = ProviderAccepted | ProviderRejected
 
 
 class Channel(Protocol):
-    async def send(self, message: Outbound) -> SendOutcome: ...
+    async def send(self, message: Outbound) -> ProviderAnswer: ...

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from services.notifier.ack import (
+from services.notifier.core.ack import (
     AlertState,
     DeadlinePassed,
     Delivery,
@@ -25,8 +25,8 @@ from services.notifier.ack import (
     Rerouted,
     StepDispatched,
 )
-from services.notifier.channels import ChannelKind
-from services.notifier.roster import Officer, Position
+from services.notifier.core.channels import ChannelKind
+from services.notifier.core.policy import Officer, Position
 
 __all__ = [
     "Decision",

@@ -13,10 +13,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from contracts.incident import Status
-from services.notifier.ack import AckMethod
-from services.notifier.messages import CATEGORY_LABELS, SEVERITY_LABELS
-from services.notifier.projection import AlertView
-from services.notifier.roster import Language
+from services.notifier.core.ack import AckMethod
+from services.notifier.core.policy import Language
+from services.notifier.front.projection import AlertView
+from services.notifier.texts.messages import CATEGORY_LABELS, SEVERITY_LABELS
 
 __all__ = [
     "acknowledged_page",

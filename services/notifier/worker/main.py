@@ -8,15 +8,16 @@ from prometheus_client import CollectorRegistry
 
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERTS_REQUESTED
 from services.messaging.faust_worker import Wiring, WorkerIdentity, run_worker
-from services.notifier.agents import TABLES, register
-from services.notifier.channels import Channel, ChannelKind
-from services.notifier.compose import ComposeConfig
-from services.notifier.dispatcher import Dispatcher, DrillGuard
-from services.notifier.mailer import SmtpChannel
-from services.notifier.metrics import NotifierMetrics
-from services.notifier.roster import Rosters, load_rosters
+from services.notifier.core.channels import Channel, ChannelKind
+from services.notifier.core.duty import Rosters
+from services.notifier.roster import load_rosters
 from services.notifier.settings import NotifierSettings
-from services.notifier.sms import TwilioChannel
+from services.notifier.texts.compose import ComposeConfig
+from services.notifier.worker.agents import TABLES, register
+from services.notifier.worker.dispatcher import Dispatcher, DrillGuard
+from services.notifier.worker.mailer import SmtpChannel
+from services.notifier.worker.metrics import NotifierMetrics
+from services.notifier.worker.sms import TwilioChannel
 
 __all__ = ["run"]
 

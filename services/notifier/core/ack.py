@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from contracts.alert import AlertRequestedV1
 from contracts.alert_command import AckMethod
 from contracts.alert_event import AlertEventV1, AuditType, ChannelKind, Delivery, Lifecycle, Purpose
-from services.notifier.roster import EscalationPolicy, Position
+from services.notifier.core.policy import EscalationPolicy, Position
 
 AuditEvent = AlertEventV1  # what this state machine publishes on alerts.events
 
@@ -80,6 +80,7 @@ class Message(MessageRef):
     attempts: int = 0
     provider_id: str | None = None
     error: str | None = None
+    reply_code: str | None = None  # set when composed, for two-way SMS
 
 
 class Acknowledgment(BaseModel):
@@ -116,6 +117,20 @@ class AlertState(BaseModel):
 
     def alerted(self) -> frozenset[str]:
         return frozenset(m.recipient_id for m in self.messages)
+
+    @property
+    def open(self) -> bool:
+        """Nobody acknowledged yet and tiers remain."""
+        return self.lifecycle in (Lifecycle.REQUESTED, Lifecycle.NOTIFIED, Lifecycle.ESCALATED)
+
+    def address(self, message: MessageRef) -> str | None:
+        """Where `message` goes: the recipient's e-mail, phone or backup phone."""
+        officer = self.policy.recipient(message.recipient_id)
+        if officer is None:
+            return None
+        if message.channel is ChannelKind.EMAIL:
+            return str(officer.email)
+        return officer.backup_phone if message.backup and officer.backup_phone else officer.phone
 
 
 def start(request: AlertRequestedV1, policy: EscalationPolicy) -> AlertState:

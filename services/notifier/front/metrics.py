@@ -20,8 +20,8 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from contracts.incident import Severity
-from services.notifier.ack import AckMethod
-from services.notifier.projection import Projection
+from services.notifier.core.ack import AckMethod
+from services.notifier.front.projection import Projection
 
 __all__ = ["TIME_TO_ACK_BUCKETS", "WEBHOOK_KINDS", "ApiMetrics"]
 

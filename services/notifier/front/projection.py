@@ -19,8 +19,8 @@ from contracts.alert import AlertFacts, AlertRequestedV1
 from contracts.alert_event import AlertEventV1
 from contracts.dispatch import DispatchRequestV1
 from contracts.incident import Severity
-from services.notifier.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
-from services.notifier.channels import ChannelKind
+from services.notifier.core.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
+from services.notifier.core.channels import ChannelKind
 
 __all__ = [
     "LIVE",

@@ -7,8 +7,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 from contracts.dispatch import DispatchRequestV1
-from services.notifier.channels import Channel, ChannelKind, Outbound, SendFailed, SendOutcome
-from services.notifier.escalation import RetryPolicy, backoff
+from services.notifier.core.channels import (
+    Channel,
+    ChannelKind,
+    Outbound,
+    ProviderAnswer,
+    ProviderRejected,
+)
+from services.notifier.core.escalation import RetryPolicy, backoff
 from services.ratelimit import RateLimiter
 
 __all__ = ["Dispatcher", "DrillGuard"]
@@ -45,11 +51,13 @@ class Dispatcher:
         self._random = random.Random()  # noqa: S311 - jitter, not security
 
     async def send(
-        self, request: DispatchRequestV1, on_retry: Callable[[SendFailed], Awaitable[None]]
-    ) -> SendOutcome:
+        self, request: DispatchRequestV1, on_retry: Callable[[ProviderRejected], Awaitable[None]]
+    ) -> ProviderAnswer:
         """The final outcome; `on_retry` hears of each recoverable failure retried."""
         if self._guard.refuses(request):
-            return SendFailed(recoverable=False, code="drill-guard", reason="not a drill address")
+            return ProviderRejected(
+                recoverable=False, code="drill-guard", reason="not a drill address"
+            )
         channel = ChannelKind(request.channel)
         outbound = Outbound(
             channel=channel,
@@ -59,12 +67,12 @@ class Dispatcher:
             html=request.html,
             status_callback=request.status_callback,
         )
-        outcome: SendOutcome = SendFailed(recoverable=True, code="not-tried", reason="")
+        outcome: ProviderAnswer = ProviderRejected(recoverable=True, code="not-tried", reason="")
         for attempt in range(self._retry.max_attempts):
             if channel is not ChannelKind.EMAIL:
                 await self._wait_for_sender_slot()
             outcome = await self._channels[channel].send(outbound)
-            if not isinstance(outcome, SendFailed) or not outcome.recoverable:
+            if not isinstance(outcome, ProviderRejected) or not outcome.recoverable:
                 return outcome
             if attempt + 1 < self._retry.max_attempts:
                 await on_retry(outcome)

@@ -28,19 +28,22 @@ from services.http_api.problems import ClientError, problem
 from services.http_api.requests import observe_requests
 from services.messaging.follower import TopicFollower
 from services.messaging.publisher import EventPublisher, PublishUnavailable
-from services.notifier import ack_page, links, twiml
-from services.notifier.ack import Lifecycle
-from services.notifier.api_metrics import ApiMetrics
-from services.notifier.projection import (
+from services.notifier.core import links
+from services.notifier.core.ack import Lifecycle
+from services.notifier.core.duty import Rosters
+from services.notifier.core.policy import Language, Officer
+from services.notifier.core.reply_codes import parse_reply
+from services.notifier.front import page as ack_page
+from services.notifier.front import twiml
+from services.notifier.front.metrics import ApiMetrics
+from services.notifier.front.projection import (
     AlertView,
     Applied,
     Projection,
     ReplyProblem,
 )
-from services.notifier.reply_codes import parse_reply
-from services.notifier.roster import Language, Officer, Rosters
+from services.notifier.front.twiml import ReplyAnswer, VoiceAnswer
 from services.notifier.settings import NotifierSettings
-from services.notifier.twiml import ReplyAnswer, VoiceAnswer
 
 __all__ = ["SMS_PATH", "STATUS_PATH", "VOICE_PATH", "create_app"]
 
