@@ -21,7 +21,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-__all__ = ["TOKEN_LENGTH", "LinkClaims", "LinkError", "LinkErrorKind", "issue", "verify"]
+__all__ = [
+    "SMS_PATH",
+    "STATUS_PATH",
+    "TOKEN_LENGTH",
+    "VOICE_PATH",
+    "LinkClaims",
+    "LinkError",
+    "LinkErrorKind",
+    "ack_path",
+    "issue",
+    "verify",
+]
+
+# The HTTP front's addresses that messages carry: the acknowledgment link and Twilio's callbacks.
+STATUS_PATH = "/webhooks/twilio/status"
+SMS_PATH = "/webhooks/twilio/sms"
+VOICE_PATH = "/webhooks/twilio/voice"
 
 _VERSION = 1
 _LAYOUT = struct.Struct(">B16sIB")
@@ -109,3 +125,7 @@ def _decode(token: str) -> bytes | None:
         return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
         return None
+
+
+def ack_path(token: str) -> str:
+    return f"/ack/{token}"

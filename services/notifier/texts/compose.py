@@ -40,7 +40,7 @@ def compose(
     token = links.issue(config.link_secret, state.alert_id, slot, now + config.link_valid)
     replies = config.two_way_sms and officer.two_way_sms and message.channel is ChannelKind.SMS
     ack = messages.AckOptions(
-        url=f"{config.public_base_url}/ack/{token}",
+        url=config.public_base_url + links.ack_path(token),
         reply_code=assign(open_codes, state.alert_id) if replies else None,
     )
     request = DispatchRequestV1(
@@ -75,7 +75,7 @@ def _content(
         )
         return {"subject": mail.subject, "body": mail.text, "html": mail.html}
     if message.channel is ChannelKind.VOICE:
-        action = f"{base}/webhooks/twilio/voice?" + urlencode(
+        action = f"{base}{links.VOICE_PATH}?" + urlencode(
             {"alert_id": state.alert_id, "slot": slot}
         )
         return {"body": messages.voice(request, officer, action)}
@@ -84,7 +84,7 @@ def _content(
         if expiry
         else messages.sms(request, officer, ack, unaccented=config.unaccented_sms, zone=zone)
     )
-    callback = f"{base}/webhooks/twilio/status?" + urlencode(
+    callback = f"{base}{links.STATUS_PATH}?" + urlencode(
         {"alert_id": state.alert_id, "message_id": message.message_id}
     )
     return {"body": text, "status_callback": callback}

@@ -1,0 +1,164 @@
+"""Twilio's webhooks: delivery receipts, SMS replies and the call's keypress, each verified by
+its X-Twilio-Signature against our public URL, each turned into a command."""
+
+import logging
+import re
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Request, Response
+from twilio.request_validator import RequestValidator
+
+from contracts.alert_command import AckMethod, AlertCommandV1, CommandType, ReceiptStatus
+from services.http_api.problems import ClientError
+from services.messaging.publisher import PublishUnavailable
+from services.notifier.core.links import SMS_PATH, STATUS_PATH, VOICE_PATH
+from services.notifier.core.policy import Language
+from services.notifier.core.reply_codes import parse_reply
+from services.notifier.front import twiml
+from services.notifier.front.context import Front, acknowledged, acknowledgment, command_or_503
+from services.notifier.front.projection import (
+    AlertView,
+    ReplyProblem,
+)
+from services.notifier.front.twiml import ReplyAnswer, VoiceAnswer
+
+__all__ = ["add_twilio_routes"]
+
+log = logging.getLogger(__name__)
+
+_FORM_LIMIT = 16 * 1024
+_ALERT_ID = re.compile(r"alr_[0-9a-f]{32}")
+_RECEIPTS = {
+    status.value: status for status in ReceiptStatus if status is not ReceiptStatus.UNKNOWN
+}
+_PROBLEMS = {
+    ReplyProblem.NOT_ALERTED: ReplyAnswer.NOT_ALERTED,
+    ReplyProblem.UNKNOWN_CODE: ReplyAnswer.UNKNOWN_CODE,
+    ReplyProblem.EXPIRED_CODE: ReplyAnswer.UNKNOWN_CODE,
+    ReplyProblem.NOTHING_OPEN: ReplyAnswer.NOTHING_OPEN,
+    ReplyProblem.AMBIGUOUS: ReplyAnswer.AMBIGUOUS,
+}
+
+
+def add_twilio_routes(app: FastAPI, front: Front) -> None:
+    validator = RequestValidator(front.settings.twilio_auth_token.get_secret_value())
+
+    async def verified(request: Request, kind: str, path: str) -> dict[str, str]:
+        form = (await _read_form(request)).decode("utf-8", "replace")
+        params = dict(parse_qsl(form, keep_blank_values=True))
+        signature = request.headers.get("x-twilio-signature", "")
+        if not signature or not validator.validate(
+            front.public_url(path, request), params, signature
+        ):
+            front.metrics.webhooks_rejected.labels(kind).inc()
+            log.warning("twilio webhook rejected: bad signature", extra={"kind": kind})
+            raise ClientError(403, "Forbidden", "X-Twilio-Signature is missing or does not match")
+        return params
+
+    @app.post(STATUS_PATH, status_code=204, tags=["twilio"])
+    async def message_status(request: Request) -> Response:
+        """A delivery receipt: sent, delivered, undelivered and failed become commands."""
+        params = await verified(request, "status", STATUS_PATH)
+        receipt = _RECEIPTS.get(params.get("MessageStatus", ""))
+        if receipt is None:
+            return Response(status_code=204)  # queued, sending, accepted...: nothing to record
+        alert_id, message_id = _alert_id(request), request.query_params.get("message_id")
+        if not message_id:
+            raise ClientError(400, "Bad Request", "the callback URL lacks message_id")
+        command = AlertCommandV1(
+            alert_id=alert_id,
+            type=CommandType.RECEIPT,
+            at=datetime.now(UTC),
+            message_id=message_id,
+            provider_id=params.get("MessageSid") or None,
+            code=params.get("ErrorCode") or None,
+            receipt=receipt,
+        )
+        await command_or_503(front, command)
+        return Response(status_code=204)
+
+    @app.post(SMS_PATH, tags=["twilio"])
+    async def sms_reply(request: Request) -> Response:
+        """An officer's SMS reply ("XN 47", "OK"): the TwiML answer goes back as an SMS."""
+        params = await verified(request, "sms", SMS_PATH)
+        phone = params.get("From", "")
+        officer = front.phones.get(phone)
+        language = officer.language if officer else Language.VI
+        answer, view = await _sms_acknowledge(front, phone, params.get("Body", ""))
+        log.info(
+            "sms reply answered",
+            extra={"answer": answer.value, "officer_id": officer.id if officer else None},
+        )
+        ref = view.facts.reference if view and view.facts else (view.alert_id if view else "")
+        by = (view.acknowledged_by or "") if view else ""
+        return _twiml(twiml.sms_answer(answer, language, ref=ref, by=by))
+
+    @app.post(VOICE_PATH, tags=["twilio"])
+    async def keypress(request: Request) -> Response:
+        """The escalation call's Gather: 1 acknowledges, any other key asks again."""
+        params = await verified(request, "voice", VOICE_PATH)
+        officer = front.phones.get(params.get("To", ""))
+        language = officer.language if officer else Language.VI
+        alert_id, slot = _alert_id(request), _slot(request)
+        if params.get("Digits", "") != "1":
+            return _twiml(twiml.gather_again(language, front.public_url(VOICE_PATH, request)))
+        answer = await _voice_acknowledge(front, alert_id, slot)
+        return _twiml(twiml.voice_answer(answer, language))
+
+
+async def _sms_acknowledge(
+    front: Front, phone: str, body: str
+) -> tuple[ReplyAnswer, AlertView | None]:
+    reply = parse_reply(body)
+    if reply is None:
+        return ReplyAnswer.NOT_UNDERSTOOD, None
+    match = front.projection.reply_target(phone, reply.code)
+    if isinstance(match, ReplyProblem):
+        return _PROBLEMS[match], None
+    if match.already_acknowledged:
+        return ReplyAnswer.ALREADY_ACKNOWLEDGED, match.alert
+    try:
+        await front.command(
+            acknowledgment(match.alert.alert_id, AckMethod.SMS_REPLY, by=match.recipient_id)
+        )
+    except PublishUnavailable:
+        return ReplyAnswer.UNAVAILABLE, match.alert
+    return ReplyAnswer.ACKNOWLEDGED, match.alert
+
+
+async def _voice_acknowledge(front: Front, alert_id: str, slot: int) -> VoiceAnswer:
+    if acknowledged(front, alert_id):
+        return VoiceAnswer.ALREADY_ACKNOWLEDGED
+    try:
+        await front.command(acknowledgment(alert_id, AckMethod.VOICE_KEYPRESS, slot))
+    except PublishUnavailable:
+        return VoiceAnswer.UNAVAILABLE
+    return VoiceAnswer.ACKNOWLEDGED
+
+
+async def _read_form(request: Request) -> bytes:
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > _FORM_LIMIT:
+            raise ClientError(413, "Content Too Large", f"the form exceeds {_FORM_LIMIT} bytes")
+    return bytes(received)
+
+
+def _alert_id(request: Request) -> str:
+    alert_id = request.query_params.get("alert_id", "")
+    if not _ALERT_ID.fullmatch(alert_id):
+        raise ClientError(400, "Bad Request", "the callback URL lacks a valid alert_id")
+    return alert_id
+
+
+def _slot(request: Request) -> int:
+    slot = request.query_params.get("slot", "")
+    if not slot.isdigit() or int(slot) > 255:
+        raise ClientError(400, "Bad Request", "the callback URL lacks a valid slot")
+    return int(slot)
+
+
+def _twiml(body: str) -> Response:
+    return Response(body, media_type="application/xml")
