@@ -28,8 +28,8 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from devstack.kafka import LocalKafka
+from devstack.scenarios import SCENARIOS
 from services.messaging.topics_admin import ensure_topics
-from tests.unit.router.scenarios import SCENARIOS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / ".var/kafka-bench"

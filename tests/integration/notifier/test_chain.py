@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from devstack.kafka import LocalKafka
+from devstack.scenarios import SCENARIOS
 from tests.integration.notifier.chain_helpers import (
     AlertEvents,
     calls,
@@ -17,7 +18,6 @@ from tests.integration.notifier.chain_helpers import (
 )
 from tests.integration.notifier.conftest import Chain
 from tests.integration.servers import BackgroundServer
-from tests.unit.router.scenarios import SCENARIOS
 
 HEALTH, POLICE, DESK = "dienbien-health-pcd", "dienbien-police", "cpo-muong-cha"
 HEALTH_PHONE, POLICE_PHONE, DEPUTY_PHONE = "+842000002001", "+842000001001", "+842000001002"

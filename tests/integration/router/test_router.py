@@ -9,6 +9,7 @@ from contracts.alert import AlertRequestedV1
 from contracts.deadletter import DeadLetterV1
 from contracts.topics import DEAD_LETTERS, INCIDENTS
 from devstack.kafka import LocalKafka
+from devstack.scenarios import SCENARIOS
 from services.router.routing import route
 from tests.integration.intake.incidents import HELPLINE
 from tests.integration.kafka_reader import TopicReader
@@ -22,7 +23,6 @@ from tests.integration.router.helpers import (
 )
 from tests.integration.servers import BackgroundServer
 from tests.unit.router.builders import NOW, reported, sample
-from tests.unit.router.scenarios import SCENARIOS
 
 
 def test_every_scenario_reaches_exactly_its_agencies(

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from devstack.kafka import LocalKafka
+from devstack.scenarios import SCENARIOS
 from tests.integration.kafka_reader import TopicReader
 from tests.integration.router.conftest import RouterFactory
 from tests.integration.router.helpers import (
@@ -15,7 +16,6 @@ from tests.integration.router.helpers import (
     reported_event,
     unique,
 )
-from tests.unit.router.scenarios import SCENARIOS
 
 
 @pytest.mark.parametrize("stop", ["sigterm", "sigkill"])

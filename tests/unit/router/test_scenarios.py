@@ -2,9 +2,9 @@
 
 import pytest
 
+from devstack.scenarios import SCENARIOS, Scenario
 from services.router.routing import route
 from tests.unit.router.builders import NOW, reported, sample
-from tests.unit.router.scenarios import SCENARIOS, Scenario
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])

@@ -1,5 +1,5 @@
 """Realistic incidents on the sample Điện Biên configuration (config/dienbien) and the exact
-agencies each must reach. Data only, so integration tests can replay them end to end.
+agencies each must reach. Data only, shared by the unit and integration tests and the benchmarks.
 
 Official unit codes (config/dienbien/units.yaml): 03127 Điện Biên Phủ ward, 03334 Mường Thanh
 ward, 03151 Mường Lay ward, 03349 Thanh Yên, 03328 Thanh Nưa, 03352 Thanh An, 03325 Mường Phăng,
