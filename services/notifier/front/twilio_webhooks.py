@@ -21,7 +21,7 @@ from services.notifier.front.projection import (
     AlertView,
     ReplyProblem,
 )
-from services.notifier.front.twiml import ReplyAnswer, VoiceAnswer
+from services.notifier.texts.phrases import ReplyAnswer, VoiceAnswer
 
 __all__ = ["add_twilio_routes"]
 

@@ -93,12 +93,6 @@ def test_a_real_alert_never_says_drill() -> None:
     assert not any("DIỄN TẬP" in t or "DRILL" in t for t in texts)
 
 
-def test_every_category_and_severity_has_both_labels() -> None:
-    for language in Language:
-        assert set(messages.CATEGORY_LABELS[language]) == set(Category)
-        assert set(messages.SEVERITY_LABELS[language]) == set(Severity)
-
-
 def test_expiry_notice_names_the_agency_and_the_link() -> None:
     text = messages.expiry_sms(request(), officer(), ACK, agency_name="Công an tỉnh")
     assert text.startswith("QUÁ HẠN: SG-6F1C0A8E gửi Công an tỉnh chưa ai xác nhận.")

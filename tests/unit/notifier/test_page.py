@@ -16,7 +16,7 @@ from services.notifier.core.policy import Language
 from services.notifier.front import page as ack_page
 from services.notifier.front import twiml
 from services.notifier.front.projection import AlertView
-from services.notifier.front.twiml import ReplyAnswer, VoiceAnswer
+from services.notifier.texts.phrases import ReplyAnswer, VoiceAnswer
 from tests.unit.notifier.builders import MONDAY_0800, facts
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
