@@ -12,7 +12,6 @@ with exponential backoff and full jitter, then falls back to another channel or 
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from services.notifier.core.ack import (
     AlertState,
@@ -27,6 +26,7 @@ from services.notifier.core.ack import (
 )
 from services.notifier.core.channels import ChannelKind
 from services.notifier.core.policy import Officer, Position
+from services.notifier.core.retry import RandomSource, RetryPolicy, backoff
 
 __all__ = [
     "Decision",
@@ -35,13 +35,10 @@ __all__ = [
     "Idle",
     "NotifyExpiry",
     "PassDeadline",
-    "RandomSource",
     "Retry",
-    "RetryPolicy",
     "Send",
     "Wait",
     "after_failure",
-    "backoff",
     "decide",
     "step_deadline",
 ]
@@ -139,25 +136,6 @@ def _aware(moment: datetime) -> datetime:
 
 
 # Retries and fallback -----------------------------------------------------------------------
-
-
-class RandomSource(Protocol):
-    def uniform(self, a: float, b: float) -> float: ...
-
-
-def backoff(attempt: int, base: float, cap: float, rng: RandomSource) -> float:
-    """Seconds before retry number `attempt` (0 for the first): "full jitter", uniform between
-    zero and the capped exponential, so many failing sends do not retry in step."""
-    if attempt < 0 or base <= 0 or cap <= 0:
-        raise ValueError("attempt must be >= 0, base and cap > 0")
-    return rng.uniform(0.0, min(cap, base * 2.0 ** min(attempt, 64)))
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 4
-    base_seconds: float = 2.0
-    cap_seconds: float = 60.0
 
 
 @dataclass(frozen=True)

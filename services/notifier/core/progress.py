@@ -27,12 +27,12 @@ from services.notifier.core.escalation import (
     Fallback,
     NotifyExpiry,
     PassDeadline,
-    RetryPolicy,
     Send,
     after_failure,
     decide,
 )
 from services.notifier.core.policy import EscalationPolicy
+from services.notifier.core.retry import RetryPolicy
 
 __all__ = ["Progress", "advance", "on_command", "on_request"]
 

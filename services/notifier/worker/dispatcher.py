@@ -14,7 +14,7 @@ from services.notifier.core.channels import (
     ProviderAnswer,
     ProviderRejected,
 )
-from services.notifier.core.escalation import RetryPolicy, backoff
+from services.notifier.core.retry import RetryPolicy, backoff
 from services.ratelimit import RateLimiter
 
 __all__ = ["Dispatcher", "DrillGuard"]

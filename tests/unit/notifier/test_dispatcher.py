@@ -8,7 +8,7 @@ from services.notifier.core.channels import (
     ProviderAnswer,
     ProviderRejected,
 )
-from services.notifier.core.escalation import RetryPolicy
+from services.notifier.core.retry import RetryPolicy
 from services.notifier.worker.dispatcher import Dispatcher, DrillGuard
 
 

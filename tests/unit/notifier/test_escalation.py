@@ -30,13 +30,12 @@ from services.notifier.core.escalation import (
     NotifyExpiry,
     PassDeadline,
     Retry,
-    RetryPolicy,
     Send,
     Wait,
     after_failure,
-    backoff,
     decide,
 )
+from services.notifier.core.retry import RetryPolicy, backoff
 from tests.unit.notifier.builders import (
     INCIDENT_ID,
     MONDAY_0800,
