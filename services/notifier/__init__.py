@@ -1,5 +1,6 @@
 """The notifier: resolves who is on duty, alerts them by SMS, e-mail or voice, records their
 acknowledgment and escalates until someone acknowledges.
 
-Decision logic is pure (roster, ack, escalation, messages, segments, links, reply_codes);
-channels and the faust/FastAPI wiring sit at the edges."""
+In wings: `core/` decides (pure), `texts/` says (pure), `front/` is the HTTP front (webhooks,
+links, ops API) and `worker/` the faust worker with the vendor adapters. docs/architecture.md
+says which module owns which decision."""

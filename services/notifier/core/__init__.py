@@ -1,1 +1,2 @@
-"""The notifier's pure core: decisions without I/O."""
+"""Pure decisions about one alert: the state machine, escalation, duty, reply codes, links,
+the channel port, and the delivery order, sender pool and retry schedule."""
