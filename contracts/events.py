@@ -16,15 +16,21 @@ from contracts import cloudevents
 from contracts.alert import AlertRequestedV1
 from contracts.alert_command import AlertCommandV1
 from contracts.alert_event import AlertEventV1
+from contracts.case import CaseCommandV1, CaseFiledV1
 from contracts.deadletter import DeadLetterV1
 from contracts.dispatch import DispatchRequestV1
 from contracts.incident import IncidentReportedV1
 from contracts.registry import CONTRACTS, Contract
+from contracts.sealing import CaseErasedV1, CaseKeyV1
 
 __all__ = [
     "ALERT_COMMAND",
     "ALERT_EVENT",
     "ALERT_REQUESTED",
+    "CASE_COMMAND",
+    "CASE_ERASED",
+    "CASE_FILED",
+    "CASE_KEY",
     "DEAD_LETTER",
     "DISPATCH_REQUEST",
     "INCIDENT_REPORTED",
@@ -45,6 +51,10 @@ Event = (
     | DispatchRequestV1
     | DeadLetterV1
     | AlertEventV1
+    | CaseFiledV1
+    | CaseCommandV1
+    | CaseKeyV1
+    | CaseErasedV1
 )
 _EVENT_MODELS: tuple[type[Event], ...] = (
     IncidentReportedV1,
@@ -53,6 +63,10 @@ _EVENT_MODELS: tuple[type[Event], ...] = (
     DispatchRequestV1,
     DeadLetterV1,
     AlertEventV1,
+    CaseFiledV1,
+    CaseCommandV1,
+    CaseKeyV1,
+    CaseErasedV1,
 )
 
 
@@ -68,6 +82,10 @@ ALERT_COMMAND = _ce_type(AlertCommandV1)
 DISPATCH_REQUEST = _ce_type(DispatchRequestV1)
 DEAD_LETTER = _ce_type(DeadLetterV1)
 ALERT_EVENT = _ce_type(AlertEventV1)
+CASE_FILED = _ce_type(CaseFiledV1)
+CASE_COMMAND = _ce_type(CaseCommandV1)
+CASE_KEY = _ce_type(CaseKeyV1)
+CASE_ERASED = _ce_type(CaseErasedV1)
 # Intake's own record on its compacted index topic: read only by intake, so no public contract.
 INTAKE_IDEMPOTENCY = "org.safeguard.intake.idempotency.v1"
 

@@ -23,13 +23,7 @@ from contracts.deadletter import DeadLetterV1
 from contracts.dispatch import DispatchRequestV1
 from contracts.incident import IncidentReportedV1, IncidentV1
 from contracts.incident_personal import IncidentPersonalV1
-from contracts.sealing import (
-    CASE_ERASED_TYPE,
-    CASE_KEY_TYPE,
-    CaseErasedV1,
-    CaseKeyV1,
-    SealedEnvelopeV1,
-)
+from contracts.sealing import CaseErasedV1, CaseKeyV1, SealedEnvelopeV1
 
 __all__ = [
     "CONTRACTS",
@@ -85,8 +79,8 @@ CONTRACTS: tuple[Contract, ...] = (
     Contract("alert-event.v1", AlertEventV1, "org.safeguard.alert.event.v1"),
     Contract("sealed-envelope.v1", SealedEnvelopeV1, None),  # carried inside other events
     Contract("incident-personal.v1", IncidentPersonalV1, None),  # what an envelope seals
-    Contract("case-key.v1", CaseKeyV1, CASE_KEY_TYPE),
-    Contract("case-erased.v1", CaseErasedV1, CASE_ERASED_TYPE),
+    Contract("case-key.v1", CaseKeyV1, "org.safeguard.sealing.case-key.v1"),
+    Contract("case-erased.v1", CaseErasedV1, "org.safeguard.sealing.case-erased.v1"),
     Contract("case-filed.v1", CaseFiledV1, "org.safeguard.case.filed.v1"),
     Contract("case-command.v1", CaseCommandV1, "org.safeguard.case.command.v1"),
 )

@@ -14,8 +14,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from contracts.sensitivity import operational, personal
 
 __all__ = [
-    "CASE_ERASED_TYPE",
-    "CASE_KEY_TYPE",
     "CaseErasedV1",
     "CaseId",
     "CaseKeyV1",
@@ -23,9 +21,6 @@ __all__ = [
     "SealAlgorithm",
     "SealedEnvelopeV1",
 ]
-
-CASE_KEY_TYPE = "org.safeguard.sealing.case-key.v1"
-CASE_ERASED_TYPE = "org.safeguard.sealing.case-erased.v1"
 
 
 def _base64(min_quads: int, max_quads: int) -> str:

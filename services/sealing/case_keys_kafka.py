@@ -4,9 +4,10 @@ follows them, with the shared TopicFollower and EventPublisher."""
 
 import logging
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from contracts.sealing import CASE_ERASED_TYPE, CASE_KEY_TYPE, CaseErasedV1, CaseKeyV1
+from contracts.events import CASE_ERASED, CASE_KEY, Refused, parse
+from contracts.sealing import CaseErasedV1, CaseKeyV1
 from contracts.topics import CASE_ERASURES, CASE_KEYS
 from services.messaging.follower import TopicFollower
 from services.messaging.publisher import EventPublisher
@@ -47,7 +48,7 @@ class KafkaCaseKeyStore(IndexedCaseKeys):
     async def put(self, key: CaseKeyV1) -> None:
         self._index.refuse_if_erased(key.case_id)
         where = record_key(key.case_id, key.key_id)
-        await self._publish(CASE_KEYS.name, where, CASE_KEY_TYPE, key)
+        await self._publish(CASE_KEYS.name, where, CASE_KEY, key)
         self._index.remember(key)
 
     async def erase(self, erasure: CaseErasedV1) -> None:
@@ -55,7 +56,7 @@ class KafkaCaseKeyStore(IndexedCaseKeys):
         # everywhere, and erasing again sends the rest. Erasing again keeps the first date.
         keys = self._index.keys_to_destroy(erasure.case_id)
         if self._index.erasure_of(erasure.case_id) is None:
-            await self._publish(CASE_ERASURES.name, erasure.case_id, CASE_ERASED_TYPE, erasure)
+            await self._publish(CASE_ERASURES.name, erasure.case_id, CASE_ERASED, erasure)
             self._index.record_erasure(erasure)
         for key in keys:
             where = record_key(key.case_id, key.key_id)
@@ -68,12 +69,14 @@ class KafkaCaseKeyStore(IndexedCaseKeys):
 
     def _apply(self, key: bytes | None, ce_type: str, data: bytes) -> None:
         try:
-            if ce_type == CASE_KEY_TYPE:
-                self._index.remember(CaseKeyV1.model_validate_json(data))
-            elif ce_type == CASE_ERASED_TYPE:
-                self._index.record_erasure(CaseErasedV1.model_validate_json(data))
-        except ValidationError:
-            log.warning("unreadable sealing record skipped", extra={"ce_type": ce_type})
+            event = parse(ce_type, data)
+        except Refused as refused:
+            log.warning("unreadable sealing record skipped", extra={"reason": refused.reason})
+            return
+        if isinstance(event, CaseKeyV1):
+            self._index.remember(event)
+        elif isinstance(event, CaseErasedV1):
+            self._index.record_erasure(event)
 
     def _apply_tombstone(self, key: bytes) -> None:
         case_id, _, key_id = key.decode(errors="replace").partition("/")

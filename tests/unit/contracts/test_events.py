@@ -45,6 +45,10 @@ def test_every_event_contract_has_its_name() -> None:
         events.DISPATCH_REQUEST,
         events.DEAD_LETTER,
         events.ALERT_EVENT,
+        events.CASE_FILED,
+        events.CASE_COMMAND,
+        events.CASE_KEY,
+        events.CASE_ERASED,
     }
     assert named == {c.ce_type for c in registry.CONTRACTS if c.ce_type is not None}
     assert events.INTAKE_IDEMPOTENCY not in named

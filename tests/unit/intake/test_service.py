@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from contracts.events import INCIDENT_REPORTED
 from contracts.incident import IncidentReportedV1, IncidentV1
 from contracts.topics import INCIDENTS
 from services.intake.idempotency import Record, fingerprint, idempotency_key, incident_id_for
 from services.intake.memory import MemoryEventSink, MemoryIdempotencyIndex
 from services.intake.metrics import IntakeMetrics
-from contracts.events import INCIDENT_REPORTED
 from services.intake.service import Accepted, Conflict, IntakeService
 from services.messaging.acknowledgment import PublishUnavailable
 from tests.unit.contracts.samples import SAMPLES

@@ -175,7 +175,7 @@ def test_neither_the_router_nor_the_import_runs_the_package_s_code() -> None:
     # Its parser imports Unidecode (GPL): only the MIT-licensed data files may be read.
     script = (
         "import sys\n"
-        "import services.router.worker\n"
+        "import services.router.bootstrap\n"
         "from services.router.unit_import import read_province\n"
         "read_province('11')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
