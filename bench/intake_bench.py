@@ -28,7 +28,7 @@ from devstack.kafka import LocalKafka
 from services.messaging.topics_admin import ensure_topics
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE: dict[str, Any] = IncidentV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+EXAMPLE: dict[str, Any] = IncidentV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index,assignment]
 HEADERS = {"Authorization": "Bearer dev-helpline-key"}
 RUN = uuid.uuid4().hex[:8]
 

@@ -31,7 +31,7 @@ from services.messaging.lag import LagReader
 from services.messaging.topics_admin import ensure_topics
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE: dict[str, Any] = IncidentReportedV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+EXAMPLE: dict[str, Any] = IncidentReportedV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index,assignment]
 
 
 async def fill(bootstrap: str, count: int) -> None:

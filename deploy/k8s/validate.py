@@ -68,27 +68,30 @@ def to_json_schema(node: Any) -> Any:
         return [to_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in ("description", "format", "x-kubernetes-validations"):
-            continue
-        if key == "properties":
-            out[key] = {name: to_json_schema(sub) for name, sub in value.items()}
-        elif key in ("items", "additionalProperties", "not", "anyOf", "oneOf", "allOf"):
-            out[key] = to_json_schema(value)  # a bool additionalProperties passes through
-        elif not key.startswith("x-kubernetes-") and key != "nullable":
-            out[key] = value
+    out = {key: _converted(key, value) for key, value in node.items() if _kept(key)}
     if node.get("x-kubernetes-int-or-string") and "type" not in node and "anyOf" not in node:
         out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
     if node.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
-    if (
-        "properties" in node
-        and "additionalProperties" not in node
-        and not node.get("x-kubernetes-preserve-unknown-fields")
-    ):
+    closed = "additionalProperties" not in node and not node.get(
+        "x-kubernetes-preserve-unknown-fields"
+    )
+    if "properties" in node and closed:
         out["additionalProperties"] = False
     return out
+
+
+def _kept(key: str) -> bool:
+    dropped = ("description", "format", "x-kubernetes-validations", "nullable")
+    return key not in dropped and not key.startswith("x-kubernetes-")
+
+
+def _converted(key: str, value: Any) -> Any:
+    if key == "properties":
+        return {name: to_json_schema(sub) for name, sub in value.items()}
+    if key in ("items", "additionalProperties", "not", "anyOf", "oneOf", "allOf"):
+        return to_json_schema(value)  # a bool additionalProperties passes through
+    return value
 
 
 @dataclass(frozen=True)
@@ -211,19 +214,31 @@ def check_references(docs: list[Doc], report: Report) -> None:
         by_kind.setdefault(doc["kind"], []).append(doc)
     workloads = [doc for doc in docs if doc["kind"] in WORKLOAD_KINDS]
     pods = [(doc, pod_template(doc) or {}) for doc in workloads]
+    check_services(by_kind, pods, report)
+    check_selectors(by_kind, pods, report)
+    check_scalers(by_kind, workloads, report)
+    check_kafka(by_kind, report)
+    for doc, tpl in pods:
+        check_pod_security(doc, tpl, report)
 
-    def matching(selector: Doc) -> list[tuple[Doc, Doc]]:
-        return [
-            (doc, tpl)
-            for doc, tpl in pods
-            if selects(selector, tpl.get("metadata", {}).get("labels", {}))
-        ]
 
+Pods = list[tuple[Doc, Doc]]
+
+
+def _matching(pods: Pods, selector: Doc) -> Pods:
+    return [
+        (doc, tpl)
+        for doc, tpl in pods
+        if selects(selector, tpl.get("metadata", {}).get("labels", {}))
+    ]
+
+
+def check_services(by_kind: dict[str, list[Doc]], pods: Pods, report: Report) -> None:
     for service in by_kind.get("Service", []):
         selector = service["spec"].get("selector")
         if not selector:
             continue
-        targets = matching({"matchLabels": selector})
+        targets = _matching(pods, {"matchLabels": selector})
         if not targets:
             report.error(service, "its selector matches no pod template")
         names = {
@@ -236,20 +251,25 @@ def check_references(docs: list[Doc], report: Report) -> None:
             target = port.get("targetPort")
             if isinstance(target, str) and target not in names:
                 report.error(service, f"targetPort {target!r} is no container port of its pods")
+
+
+def check_selectors(by_kind: dict[str, list[Doc]], pods: Pods, report: Report) -> None:
     for kind in ("PodDisruptionBudget", "NetworkPolicy"):
         for doc in by_kind.get(kind, []):
             selector = doc["spec"].get("selector") or doc["spec"].get("podSelector") or {}
-            if selector and not matching(selector):
+            if selector and not _matching(pods, selector):
                 report.error(doc, "its selector matches no pod template")
     for doc, tpl in pods:
         if not selects(doc["spec"]["selector"], tpl.get("metadata", {}).get("labels", {})):
             report.error(doc, "spec.selector does not match its own pod template")
+    services = {s["metadata"]["name"]: s for s in by_kind.get("Service", [])}
     for statefulset in by_kind.get("StatefulSet", []):
         name = statefulset["spec"].get("serviceName")
-        services = {s["metadata"]["name"]: s for s in by_kind.get("Service", [])}
         if name not in services or services[name]["spec"].get("clusterIP") != "None":
             report.error(statefulset, f"serviceName {name!r} is not a headless Service here")
 
+
+def check_scalers(by_kind: dict[str, list[Doc]], workloads: list[Doc], report: Report) -> None:
     scaled: dict[tuple[str, str], Doc] = {}
     for hpa in by_kind.get("HorizontalPodAutoscaler", []):
         ref = hpa["spec"]["scaleTargetRef"]
@@ -266,47 +286,67 @@ def check_references(docs: list[Doc], report: Report) -> None:
         elif "replicas" in target[0]["spec"]:
             report.error(target[0], f"sets spec.replicas although {ident(scaler)} owns the count")
 
-    check_kafka(by_kind, report)
-    for doc, tpl in pods:
-        check_pod_security(doc, tpl, report)
-
 
 def check_kafka(by_kind: dict[str, list[Doc]], report: Report) -> None:
     clusters = {doc["metadata"]["name"]: doc for doc in by_kind.get("Kafka", [])}
+    brokers = _check_node_pools(clusters, by_kind.get("KafkaNodePool", []), report)
+    partitions = _check_topics(clusters, brokers, by_kind.get("KafkaTopic", []), report)
+    for scaledobject in by_kind.get("ScaledObject", []):
+        _check_kafka_triggers(scaledobject, partitions, report)
+
+
+def _cluster_of(doc: Doc, clusters: dict[str, Doc], report: Report) -> str | None:
+    cluster = doc["metadata"].get("labels", {}).get("strimzi.io/cluster")
+    if cluster not in clusters:
+        report.error(doc, f"label strimzi.io/cluster {cluster!r} names no Kafka here")
+        return None
+    return str(cluster)
+
+
+def _check_node_pools(clusters: dict[str, Doc], pools: list[Doc], report: Report) -> dict[str, int]:
+    """Each cluster's broker count; a cluster needs both roles."""
     roles: dict[str, dict[str, int]] = {name: {"broker": 0, "controller": 0} for name in clusters}
-    for pool in by_kind.get("KafkaNodePool", []):
-        cluster = pool["metadata"].get("labels", {}).get("strimzi.io/cluster")
-        if cluster not in clusters:
-            report.error(pool, f"label strimzi.io/cluster {cluster!r} names no Kafka here")
+    for pool in pools:
+        cluster = _cluster_of(pool, clusters, report)
+        if cluster is None:
             continue
         for role in pool["spec"]["roles"]:
             roles[cluster][role] += pool["spec"]["replicas"]
     for name, count in roles.items():
         if not count["broker"] or not count["controller"]:
             report.error(clusters[name], f"node pools give it {count}: it needs both roles")
+    return {name: count["broker"] for name, count in roles.items()}
+
+
+def _check_topics(
+    clusters: dict[str, Doc], brokers: dict[str, int], topics: list[Doc], report: Report
+) -> dict[str, int]:
+    """Each topic's partition count; replicas and min.insync.replicas must fit the brokers."""
     partitions: dict[str, int] = {}
-    for topic in by_kind.get("KafkaTopic", []):
-        cluster = topic["metadata"].get("labels", {}).get("strimzi.io/cluster")
-        if cluster not in clusters:
-            report.error(topic, f"label strimzi.io/cluster {cluster!r} names no Kafka here")
+    for topic in topics:
+        cluster = _cluster_of(topic, clusters, report)
+        if cluster is None:
             continue
         spec = topic["spec"]
         partitions[spec.get("topicName", topic["metadata"]["name"])] = spec.get("partitions", 0)
-        brokers, replicas = roles[cluster]["broker"], spec.get("replicas", 0)
+        replicas = spec.get("replicas", 0)
         min_isr = int(spec.get("config", {}).get("min.insync.replicas", 1))
-        if replicas > brokers:
-            report.error(topic, f"replicas {replicas} > {brokers} broker(s)")
+        if replicas > brokers[cluster]:
+            report.error(topic, f"replicas {replicas} > {brokers[cluster]} broker(s)")
         if min_isr > replicas:
             report.error(topic, f"min.insync.replicas {min_isr} > replicas {replicas}")
-    for scaledobject in by_kind.get("ScaledObject", []):
-        for trigger in scaledobject["spec"]["triggers"]:
-            if trigger["type"] != "kafka":
-                continue
-            topic = trigger["metadata"].get("topic")
-            if topic not in partitions:
-                report.error(scaledobject, f"trigger topic {topic!r} has no KafkaTopic here")
-            elif scaledobject["spec"].get("maxReplicaCount", 100) > partitions[topic]:
-                report.error(scaledobject, f"maxReplicaCount > the {partitions[topic]} partitions")
+    return partitions
+
+
+def _check_kafka_triggers(scaledobject: Doc, partitions: dict[str, int], report: Report) -> None:
+    for trigger in scaledobject["spec"]["triggers"]:
+        if trigger["type"] != "kafka":
+            continue
+        topic = trigger["metadata"].get("topic")
+        if topic not in partitions:
+            report.error(scaledobject, f"trigger topic {topic!r} has no KafkaTopic here")
+        elif scaledobject["spec"].get("maxReplicaCount", 100) > partitions[topic]:
+            report.error(scaledobject, f"maxReplicaCount > the {partitions[topic]} partitions")
 
 
 def check_pod_security(doc: Doc, template: Doc, report: Report) -> None:

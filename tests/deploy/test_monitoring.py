@@ -26,7 +26,8 @@ def test_each_alert_has_a_severity_and_a_runbook_entry(alert: dict[str, object])
     name = str(alert["alert"])
     labels = alert["labels"]
     annotations = alert["annotations"]
-    assert isinstance(labels, dict) and isinstance(annotations, dict)
+    assert isinstance(labels, dict)
+    assert isinstance(annotations, dict)
     assert labels["severity"] in {"critical", "warning", "info"}
     assert annotations["runbook_url"] == f"docs/operations.md#{name.lower()}"
     headings = re.findall(r"^### (\S+)$", RUNBOOK.read_text(encoding="utf-8"), re.MULTILINE)
@@ -38,6 +39,6 @@ def test_the_critical_overdue_alert_watches_extreme_and_severe_alerts() -> None:
     assert 'safeguard_notifier_overdue_alerts{severity=~"Extreme|Severe"}' in str(rule["expr"])
 
 
-@pytest.mark.parametrize("where, query", list(monitoring_queries()))
+@pytest.mark.parametrize(("where", "query"), list(monitoring_queries()))
 def test_every_query_parses(where: str, query: str) -> None:
     promql_parser.parse(query)

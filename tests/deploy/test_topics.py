@@ -49,7 +49,8 @@ def test_every_deployed_topic_is_a_contract_topic_or_a_changelog() -> None:
         if name in contract:
             continue
         app = next((app for app in CHANGELOG_SOURCES if name.startswith(f"{app}-")), None)
-        assert app is not None and name.endswith("-changelog"), f"{name}: not in contracts"
+        assert app is not None, f"{name}: not in contracts"
+        assert name.endswith("-changelog"), f"{name}: not in contracts"
         assert compacted(spec), f"{name}: a changelog must be compacted"
         source = contract[CHANGELOG_SOURCES[app]]
         assert spec["partitions"] == source.partitions, f"{name}: partitions != {source.name}"
@@ -70,7 +71,8 @@ def test_replication_allows_one_broker_down_in_the_base() -> None:
 def test_overlays_do_not_change_topic_names_or_partitions() -> None:
     for kustomization in (K8S / "overlays").rglob("kustomization.yaml"):
         text = kustomization.read_text(encoding="utf-8")
-        assert "/spec/partitions" not in text and "/spec/topicName" not in text, kustomization
+        assert "/spec/partitions" not in text, kustomization
+        assert "/spec/topicName" not in text, kustomization
 
 
 @pytest.mark.parametrize(

@@ -41,9 +41,11 @@ def test_an_officer_opens_the_link_sees_the_facts_and_acknowledges(
         ),
         what="an acknowledged alert in the ops API",
     )
-    assert len(acknowledged) == 1 and acknowledged[0]["ack_method"] == "link"
+    assert len(acknowledged) == 1
+    assert acknowledged[0]["ack_method"] == "link"
     others = [a["lifecycle"] for a in system.alerts(incident_id) if a not in acknowledged]
-    assert len(others) == len(alerts) - 1 and "acknowledged" not in others
+    assert len(others) == len(alerts) - 1
+    assert "acknowledged" not in others
 
     page.reload()
     expect(page.get_by_role("heading", name="Cảnh báo đã được xác nhận")).to_be_visible()

@@ -115,7 +115,8 @@ def decide(state: AlertState, now: datetime) -> Decision:
         return Send(
             state.pending, step.channel, recipients, step_deadline(state, state.pending, now)
         )
-    assert state.current is not None and state.deadline is not None  # dispatched, waiting
+    assert state.current is not None
+    assert state.deadline is not None
     if now < state.deadline:
         return Wait(state.deadline)
     return PassDeadline(DeadlinePassed(position=state.current, at=now))

@@ -29,7 +29,7 @@ _PAGE_HEADERS = {
 }
 
 
-def add_ack_routes(app: FastAPI, front: Front) -> None:
+def add_ack_routes(app: FastAPI, front: Front) -> None:  # noqa: C901
     zone = front.rosters.zone
 
     @app.get("/ack/{token}", response_class=HTMLResponse, tags=["acknowledgment"])

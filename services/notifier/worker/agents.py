@@ -43,7 +43,7 @@ ALERTS, SENT_MESSAGES = "alerts", "sent-messages"
 TABLES = {ALERTS: ALERTS_REQUESTED.partitions, SENT_MESSAGES: ALERT_DISPATCH.partitions}
 
 
-def register(
+def register(  # noqa: C901
     app: faust.App,
     rosters: Rosters,
     compose_config: ComposeConfig,

@@ -47,7 +47,9 @@ def test_a_link_acknowledges_on_post_only_and_only_its_own_agency(
     link = link_in(message)
 
     page = httpx.get(link)
-    assert page.status_code == 200 and reference in page.text and "<form" in page.text
+    assert page.status_code == 200
+    assert reference in page.text
+    assert "<form" in page.text
     events.wait(incident_id, HEALTH, "message.sent")
     assert not any(e["type"] == "alert.acknowledged" for e in events.of(incident_id, HEALTH))
 
@@ -125,7 +127,9 @@ def test_a_failing_number_falls_back_to_email(
             30,
             "an e-mail",
         )
-        assert "/ack/" in mail.text and mail.html
+        assert mail.text is not None
+        assert "/ack/" in mail.text
+        assert mail.html
     finally:
         httpx.post(
             f"{chain.standin.url}/_standin/config", json={"failing_numbers": {}}

@@ -30,10 +30,14 @@ def test_opening_a_link_shows_the_facts_and_publishes_nothing(
     en = httpx.get(f"{api.url}{path}?lang=en", timeout=10)
     httpx.head(f"{api.url}{path}", timeout=10)
 
-    assert vi.status_code == 200 and en.status_code == 200
-    assert alert.reference in vi.text and "Mường Phăng" in vi.text
-    assert "Xác nhận" in vi.text and '<form method="post" action="">' in vi.text
-    assert "Acknowledge" in en.text and "Physical abuse" in en.text
+    assert vi.status_code == 200
+    assert en.status_code == 200
+    assert alert.reference in vi.text
+    assert "Mường Phăng" in vi.text
+    assert "Xác nhận" in vi.text
+    assert '<form method="post" action="">' in vi.text
+    assert "Acknowledge" in en.text
+    assert "Physical abuse" in en.text
     assert vi.headers["referrer-policy"] == "no-referrer"
     assert "no-store" in vi.headers["cache-control"]
     assert commands(command_log, alert.alert_id, wait=3.0) == []
@@ -57,11 +61,14 @@ def test_confirming_publishes_one_acknowledge_command_with_the_slot_and_nonce(
     again = httpx.post(f"{api.url}{path}", timeout=15)
 
     # No worker runs here, so the projection never shows it acknowledged: "recorded".
-    assert first.status_code == 202 and again.status_code == 202
+    assert first.status_code == 202
+    assert again.status_code == 202
     assert "Đã ghi nhận" in first.text
     [command] = commands(command_log, alert.alert_id, wait=3.0)
-    assert command.type is CommandType.ACKNOWLEDGE and command.method is AckMethod.LINK
-    assert command.recipient_slot == 2 and command.nonce == nonce_of(path)
+    assert command.type is CommandType.ACKNOWLEDGE
+    assert command.method is AckMethod.LINK
+    assert command.recipient_slot == 2
+    assert command.nonce == nonce_of(path)
     assert command.by is None
 
 
@@ -78,7 +85,8 @@ def test_confirming_waits_for_the_worker_and_says_who_acknowledged(
     worker.join()
 
     assert response.status_code == 200
-    assert "Alert acknowledged" in response.text and "duty-vi" in response.text
+    assert "Alert acknowledged" in response.text
+    assert "duty-vi" in response.text
     assert len(commands(command_log, alert.alert_id, wait=2.0)) == 1
 
 
@@ -94,7 +102,8 @@ def test_an_acknowledged_alert_says_by_whom_and_publishes_nothing_more(
 
     for response in (shown, posted):
         assert response.status_code == 200
-        assert "Acknowledged by duty-vi" in response.text and "<form" not in response.text
+        assert "Acknowledged by duty-vi" in response.text
+        assert "<form" not in response.text
     assert commands(command_log, alert.alert_id, wait=2.0) == []
 
 
@@ -113,6 +122,7 @@ def test_bad_expired_and_not_yet_known_links(
             response = httpx.request(method, f"{api.url}{path}", timeout=10)
             assert response.status_code == status, (path, method)
     processing = httpx.get(f"{api.url}{valid}", timeout=10)
-    assert "đang được xử lý" in processing.text and processing.headers["retry-after"]
+    assert "đang được xử lý" in processing.text
+    assert processing.headers["retry-after"]
     assert "<form" not in processing.text
     assert commands(command_log, unknown, wait=1.0) == []

@@ -56,9 +56,11 @@ def test_alerts_are_listed_and_filtered_by_state_agency_and_incident(
     assert ids(incident=incident, state="acknowledged") == {school.alert_id}
     assert ids(incident=incident, state="notified", agency="police") == {police.alert_id}
     assert ids(incident=incident, state="expired") == set()
-    assert police.alert_id in ids(state="notified") and police.alert_id not in ids(agency="school")
+    assert police.alert_id in ids(state="notified")
+    assert police.alert_id not in ids(agency="school")
     bad = httpx.get(f"{api.url}/v1/alerts", params={"state": "lost"}, headers=OPS, timeout=10)
-    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "query.state"
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["path"] == "query.state"
 
 
 def test_one_alert_shows_its_state_and_messages_but_no_phone_number(
@@ -72,7 +74,8 @@ def test_one_alert_shows_its_state_and_messages_but_no_phone_number(
     assert body["messages"] == [
         {"message_id": "m0", "recipient_id": "duty-vi", "channel": "sms", "delivery": "queued"}
     ]
-    assert alert.phone not in str(body) and alert.code not in str(body)
+    assert alert.phone not in str(body)
+    assert alert.code not in str(body)
     missing = httpx.get(f"{api.url}/v1/alerts/alr_" + "f" * 32, headers=OPS, timeout=10)
     assert missing.status_code == 404
 
@@ -96,15 +99,18 @@ def test_an_integration_acknowledges_through_the_api(
         "acknowledged_at": None,
         "method": None,
     }
-    assert invalid.status_code == 422 and unknown.status_code == 404
+    assert invalid.status_code == 422
+    assert unknown.status_code == 404
     [command] = commands(command_log, alert.alert_id, wait=3.0)
-    assert command.type is CommandType.ACKNOWLEDGE and command.method is AckMethod.API
+    assert command.type is CommandType.ACKNOWLEDGE
+    assert command.method is AckMethod.API
     assert command.by == "api:helpline-111"
 
     writer.acknowledged(alert, "api:helpline-111", method=AuditAckMethod.API)
     wait_for_alert(api, alert.alert_id, lambda a: a["lifecycle"] == Lifecycle.ACKNOWLEDGED)
     again = httpx.post(url, json={"by": "helpline-111"}, headers=OPS, timeout=10)
-    assert again.status_code == 200 and again.json()["status"] == "already_acknowledged"
+    assert again.status_code == 200
+    assert again.json()["status"] == "already_acknowledged"
     assert again.json()["acknowledged_by"] == "api:helpline-111"
 
 
@@ -112,7 +118,8 @@ def test_probes(api: BackgroundServer) -> None:
     assert httpx.get(f"{api.url}/healthz", timeout=5).json() == {"status": "ok"}
     ready = httpx.get(f"{api.url}/readyz", timeout=5)
     assert ready.status_code == 200
-    assert ready.json()["kafka"] == "reachable" and ready.json()["projection"] == "caught_up"
+    assert ready.json()["kafka"] == "reachable"
+    assert ready.json()["projection"] == "caught_up"
 
 
 def test_metrics_are_computed_from_the_alerts(api: BackgroundServer, writer: AlertWriter) -> None:
@@ -139,4 +146,5 @@ def test_metrics_are_computed_from_the_alerts(api: BackgroundServer, writer: Ale
     text = httpx.get(f"{api.url}/metrics", timeout=5).text
     assert 'safeguard_notifier_alerts{agency="police",state="notified"}' in text
     assert 'safeguard_notifier_webhooks_rejected_total{kind="sms"}' in text
-    assert "Mường Phăng" not in text and writer.phones.vi not in text
+    assert "Mường Phăng" not in text
+    assert writer.phones.vi not in text

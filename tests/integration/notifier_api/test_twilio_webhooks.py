@@ -87,7 +87,8 @@ def test_a_signed_delivery_receipt_becomes_a_receipt_command(
 
     assert response.status_code == 204
     command = first_command(command_log, alert.alert_id)
-    assert command.type is CommandType.RECEIPT and command.receipt is ReceiptStatus.UNDELIVERED
+    assert command.type is CommandType.RECEIPT
+    assert command.receipt is ReceiptStatus.UNDELIVERED
     assert (command.message_id, command.code) == ("m0", "30003")
     assert command.provider_id == "SM" + "a" * 32
 
@@ -116,7 +117,8 @@ def test_a_reply_with_the_code_from_the_alerted_phone_acknowledges(
 
     assert said(response) == f"Đã xác nhận cảnh báo {alert.reference}. Cảm ơn."
     [command] = commands(command_log, alert.alert_id, wait=3.0)
-    assert command.type is CommandType.ACKNOWLEDGE and command.method is AckMethod.SMS_REPLY
+    assert command.type is CommandType.ACKNOWLEDGE
+    assert command.method is AckMethod.SMS_REPLY
     assert command.by == "duty-vi"
 
 
@@ -175,7 +177,9 @@ def test_pressing_1_in_the_call_acknowledges_and_other_keys_ask_again(
     right = twilio_post(api, path, call | {"Digits": "1"})
 
     gather = ElementTree.fromstring(wrong.text).find("Gather")
-    assert gather is not None and gather.get("action") == PUBLIC_BASE_URL + path
+    assert gather is not None
+    assert gather.get("action") == PUBLIC_BASE_URL + path
     assert said(right) == "Cảm ơn. Cảnh báo đã được xác nhận."
     [command] = commands(command_log, alert.alert_id, wait=3.0)
-    assert command.method is AckMethod.VOICE_KEYPRESS and command.recipient_slot == 1
+    assert command.method is AckMethod.VOICE_KEYPRESS
+    assert command.recipient_slot == 1

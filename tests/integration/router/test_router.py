@@ -40,7 +40,7 @@ def test_every_scenario_reaches_exactly_its_agencies(
         decisions = route(reported(scenario.incident), directory, rules, NOW)
         reasons[response.json()["incident_id"]] = {d.place_reason for d in decisions}
     records = alerts_topic.read_until(
-        lambda rs: all(agencies_by_incident(rs).get(i) == a for i, a in expected.items()),
+        lambda rs: all(agencies_by_incident(rs).get(i) == set(a) for i, a in expected.items()),
         timeout=60,
     )
     alerts_topic.read_for(2.0)
@@ -54,7 +54,9 @@ def test_every_scenario_reaches_exactly_its_agencies(
     record = records[0]
     assert record.headers["ce_type"] == "org.safeguard.alert.requested.v1"
     request = AlertRequestedV1.model_validate_json(record.value)
-    assert record.key == request.alert_id and request.rule_path and request.rules_version
+    assert record.key == request.alert_id
+    assert request.rule_path
+    assert request.rules_version
 
 
 def test_a_duplicate_event_alerts_nobody_twice_and_an_update_is_an_update(
@@ -91,7 +93,8 @@ def test_a_poison_record_goes_to_the_dead_letters_and_the_stream_goes_on(
 
     letters = dead_letters.read_until(lambda rs: any(r.key == "poison" for r in rs), timeout=60)
     letter = DeadLetterV1.model_validate_json(next(r for r in letters if r.key == "poison").value)
-    assert letter.reason.startswith("not a CloudEvent") and letter.original_topic == INCIDENTS.name
+    assert letter.reason.startswith("not a CloudEvent")
+    assert letter.original_topic == INCIDENTS.name
     routed = alerts_topic.read_until(
         lambda rs: key.decode() in agencies_by_incident(rs), timeout=60
     )

@@ -92,5 +92,6 @@ def test_the_mailbox_runs_from_the_command_line() -> None:
         [listed] = httpx.get(f"http://127.0.0.1:{http_port}/messages").json()
         process.terminate()
         output = process.communicate(timeout=15)[0]
-    assert listed["subject"] == "Hi" and listed["text"] == "hello\n"
+    assert listed["subject"] == "Hi"
+    assert listed["text"] == "hello\n"
     assert "#1 to b@x.local: Hi" in output

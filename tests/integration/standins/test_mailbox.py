@@ -47,7 +47,8 @@ def test_a_message_sent_over_starttls_with_auth_is_kept_and_parsed(mailbox: Mail
     assert received.subject == "Cảnh báo A-7: cần xác nhận"
     assert received.message_id == "<a-7@safeguard>"
     assert received.text == "Xác nhận: https://safeguard.local/ack/a-7?t=Zx9\n"
-    assert received.html is not None and "<a href=" in received.html
+    assert received.html is not None
+    assert "<a href=" in received.html
     assert received.links == [
         "https://safeguard.local/ack/a-7?t=Zx9",
         "https://safeguard.local/ack/a-7?t=Zx9&via=email",
@@ -63,7 +64,8 @@ def test_a_wrong_password_is_refused(mailbox: Mailbox) -> None:
 def test_mail_without_starttls_is_refused_and_auth_is_not_offered(mailbox: Mailbox) -> None:
     with smtplib.SMTP(mailbox.host, mailbox.port, timeout=5) as smtp:
         smtp.ehlo()
-        assert smtp.has_extn("starttls") and not smtp.has_extn("auth")
+        assert smtp.has_extn("starttls")
+        assert not smtp.has_extn("auth")
         with pytest.raises(smtplib.SMTPSenderRefused) as refused:
             smtp.send_message(alert_email())
     assert refused.value.smtp_code == 530
@@ -86,12 +88,14 @@ def test_the_http_view_lists_filters_and_clears(mailbox: Mailbox) -> None:
         cleared = web.delete("/messages")
         after = web.get("/messages").json()
 
-    assert listed["subject"] == "Cảnh báo A-7: cần xác nhận" and listed["to"] == [OFFICER]
+    assert listed["subject"] == "Cảnh báo A-7: cần xác nhận"
+    assert listed["to"] == [OFFICER]
     assert links == [
         "https://safeguard.local/ack/a-7?t=Zx9",
         "https://safeguard.local/ack/a-7?t=Zx9&via=email",
     ]
-    assert cleared.status_code == 204 and after == []
+    assert cleared.status_code == 204
+    assert after == []
 
 
 def test_a_plain_mailbox_takes_mail_without_tls_or_auth() -> None:

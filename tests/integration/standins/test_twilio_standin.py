@@ -62,16 +62,20 @@ def test_sync_client_sends_an_sms_and_gets_signed_receipts(
         to=to, from_=SENDER, body="Alert A-1: acknowledge", status_callback=callback
     )
 
-    assert message.sid.startswith("SM") and len(message.sid) == 34
+    assert message.sid.startswith("SM")
+    assert len(message.sid) == 34
     assert (message.status, message.to, message.from_) == ("queued", to, SENDER)
-    assert message.num_segments == "1" and message.date_created is not None
-    assert message.account_sid == ACCOUNT_SID and message.direction == "outbound-api"
+    assert message.num_segments == "1"
+    assert message.date_created is not None
+    assert message.account_sid == ACCOUNT_SID
+    assert message.direction == "outbound-api"
     hooks = receiver.wait_for("/status", count=2, MessageSid=message.sid)
     assert [hook.params["MessageStatus"] for hook in hooks] == ["sent", "delivered"]
     for hook in hooks:
         assert_signed(hook)
         assert hook.url == callback
-        assert hook.params["To"] == to and hook.params["AccountSid"] == ACCOUNT_SID
+        assert hook.params["To"] == to
+        assert hook.params["AccountSid"] == ACCOUNT_SID
         assert "ErrorCode" not in hook.params
     [inbox] = standin.get(f"/_standin/inbox/{to}").json()
     assert (inbox["sid"], inbox["body"], inbox["status"]) == (
@@ -97,7 +101,9 @@ async def test_async_client_sends_a_vietnamese_sms_and_a_call(standin: httpx.Cli
 
     assert len(VIETNAMESE) > 70
     assert (message.status, message.num_segments) == ("queued", "2")  # UCS-2: 67 per part
-    assert call.sid.startswith("CA") and len(call.sid) == 34 and call.status == "queued"
+    assert call.sid.startswith("CA")
+    assert len(call.sid) == 34
+    assert call.status == "queued"
     async with control_of(standin) as control:
         [listed] = (await control.get("/_standin/calls", params={"to": "+84912000002"})).json()
     assert listed["sid"] == call.sid
@@ -261,11 +267,14 @@ def test_a_reply_posts_a_signed_inbound_webhook(standin: httpx.Client, receiver:
     )
 
     assert answer.status_code == 200, answer.text
-    assert answer.json()["status"] == 200 and "<Message>" in answer.json()["body"]
+    assert answer.json()["status"] == 200
+    assert "<Message>" in answer.json()["body"]
     [hook] = receiver.hooks("/sms", From="+84912000011")
     assert_signed(hook)
-    assert hook.params["Body"] == "ACK 4821" and hook.params["To"] == SENDER
-    assert hook.params["NumSegments"] == "1" and hook.params["MessageSid"].startswith("SM")
+    assert hook.params["Body"] == "ACK 4821"
+    assert hook.params["To"] == SENDER
+    assert hook.params["NumSegments"] == "1"
+    assert hook.params["MessageSid"].startswith("SM")
     assert hook.params["MessageSid"] == answer.json()["sid"]
     assert any(m["body"] == "ACK 4821" for m in standin.get(f"/_standin/inbox/{SENDER}").json())
 
@@ -357,7 +366,8 @@ def test_the_home_page_lists_inboxes_escaped(standin: httpx.Client) -> None:
     page = standin.get("/")
 
     assert page.headers["content-type"].startswith("text/html")
-    assert "+84912000017" in page.text and "&lt;script&gt;" in page.text
+    assert "+84912000017" in page.text
+    assert "&lt;script&gt;" in page.text
     assert "<script>" not in page.text
 
 

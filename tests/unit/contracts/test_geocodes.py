@@ -13,7 +13,7 @@ from contracts.incident import IncidentV1
 from contracts.registry import CONTRACTS
 from tests.unit.contracts.schema_tools import committed_schema, validator
 
-EXAMPLE: dict[str, Any] = IncidentV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+EXAMPLE: dict[str, Any] = IncidentV1.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index,assignment]
 CONFIG = Path(__file__).parents[3] / "config" / "dienbien"
 INCIDENT = next(contract for contract in CONTRACTS if contract.model is IncidentV1)
 

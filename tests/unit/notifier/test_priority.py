@@ -91,7 +91,8 @@ def test_escalation_expiry_and_deadline_call_outrank_a_first_routine_alert(
 
 def test_an_exercise_is_a_drill() -> None:
     drill = MessageFacts.of(alert(Status.EXERCISE), MessageKind.FIRST_ALERT)
-    assert drill.drill and not MessageFacts.of(alert(), MessageKind.FIRST_ALERT).drill
+    assert drill.drill
+    assert not MessageFacts.of(alert(), MessageKind.FIRST_ALERT).drill
 
 
 @given(facts, policies)
@@ -184,9 +185,12 @@ def test_a_message_is_not_yielded_before_its_next_attempt_time() -> None:
     queue.push("routine", POLICY.priority_of(ROUTINE), queued_at=1.0)
     assert queue.next_ready_at() == 1.0
     assert [entry.item for entry in drain(queue, now=5.0)] == ["routine"]
-    assert queue.pop(9.9) is None and queue.next_ready_at() == 10.0 and len(queue) == 1
+    assert queue.pop(9.9) is None
+    assert queue.next_ready_at() == 10.0
+    assert len(queue) == 1
     assert [entry.item for entry in drain(queue, now=10.0)] == ["retry"]
-    assert queue.next_ready_at() is None and len(queue) == 0
+    assert queue.next_ready_at() is None
+    assert len(queue) == 0
 
 
 def test_a_routine_message_that_waited_long_enough_goes_before_newer_escalations() -> None:

@@ -105,7 +105,8 @@ def test_ops_unlink_a_report_into_a_case_of_its_own_and_link_it_back() -> None:
     book = filed(report(1), report(2, hours=1))
     case = case_id_for(report(1).incident_id)
     unlinked = move_report(book, report(2).incident_id, None, "different child, says the school")
-    assert unlinked.how is FiledHow.BY_HAND and unlinked.left_case == case
+    assert unlinked.how is FiledHow.BY_HAND
+    assert unlinked.left_case == case
     assert unlinked.case_id != case
     assert [r.incident_id for r in unlinked.book.cases[case].reports] == [report(1).incident_id]
     back = move_report(unlinked.book, report(2).incident_id, case, "same child after all")

@@ -219,7 +219,8 @@ def test_alert_request_carries_the_decision_and_operational_facts_only() -> None
     request = to_alert_request(decision, event, directory, NOW, RequestKind.NEW)
 
     assert request.alert_id == alert_id(INCIDENT_ID, decision.agency_id)
-    assert request.alert_id.startswith("alr_") and len(request.alert_id) == 36
+    assert request.alert_id.startswith("alr_")
+    assert len(request.alert_id) == 36
     assert request.rule_path == list(decision.rule_path)
     assert request.ack_deadline == decision.ack_deadline
     assert request.requested_at == NOW
@@ -338,5 +339,6 @@ def test_the_alert_request_carries_the_place_reason() -> None:
     request = to_alert_request(decision, event, SPLIT_DIRECTORY, NOW, RequestKind.NEW)
 
     assert request.place_reason == decision.place_reason
-    assert request.place_reason and "split between 2 units" in request.place_reason
+    assert request.place_reason
+    assert "split between 2 units" in request.place_reason
     assert (request.facts.geocode, request.facts.unit_name) == ("00901", "Xã Cũ Chia (cũ)")

@@ -45,7 +45,8 @@ def test_dien_bien_has_45_units_and_129_pre_2025_communes_none_split() -> None:
     assert len(data.units) == 45
     assert sum(unit.kind is UnitKind.WARD for unit in data.units) == 3
     codes = {unit.code: unit.name_vi for unit in data.units}
-    assert codes["03349"] == "Xã Thanh Yên" and codes["03334"] == "Phường Mường Thanh"
+    assert codes["03349"] == "Xã Thanh Yên"
+    assert codes["03334"] == "Phường Mường Thanh"
     assert len(data.legacy) == 129
     assert len({commune.district_code for commune in data.legacy}) == 10
     assert [commune for commune in data.legacy if len(commune.now) > 1] == []
@@ -86,7 +87,8 @@ def test_the_import_writes_files_the_directory_loads(tmp_path: Path) -> None:
     assert main_directory(["import", "--config", str(target)]) == 0
 
     directory = load_directory(target)
-    assert len(directory.units) == 46 and directory.official_units("03136") == ("03127",)
+    assert len(directory.units) == 46
+    assert directory.official_units("03136") == ("03127",)
 
 
 SPLIT_DATA = ProvinceData(

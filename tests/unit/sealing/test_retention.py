@@ -37,5 +37,5 @@ def test_new_activity_restarts_the_period() -> None:
 def test_a_policy_needs_a_positive_period_and_a_court_period_at_least_as_long(
     default: timedelta, court: timedelta
 ) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="retention"):
         RetentionPolicy(default=default, court=court)

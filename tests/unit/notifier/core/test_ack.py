@@ -46,7 +46,8 @@ def _at(minutes: int) -> timedelta:
 
 
 def _pass_deadline(state: AlertState) -> AlertState:
-    assert state.current is not None and state.deadline is not None
+    assert state.current is not None
+    assert state.deadline is not None
     return _apply(state, DeadlinePassed(position=state.current, at=state.deadline))
 
 
@@ -339,7 +340,8 @@ def test_illegal_transitions_are_refused_with_a_reason(
 def test_a_second_acknowledgment_is_a_no_op() -> None:
     first = STATES["acknowledged"]
     again = ack.apply(first, _acked("day", AckMethod.SMS_REPLY))
-    assert again.outcome is Outcome.NO_OP and again.ok
+    assert again.outcome is Outcome.NO_OP
+    assert again.ok
     assert "already acknowledged by day (link)" in again.reason
     assert again.state is first
     assert again.audit == ()
@@ -358,7 +360,8 @@ def test_acknowledgment_is_audited_with_who_how_and_when() -> None:
     assert audit.at == T0 + _at(40)
     assert audit.tier == 2
     ack_record = transition.state.acknowledgment
-    assert ack_record is not None and ack_record.nonce == "n1"
+    assert ack_record is not None
+    assert ack_record.nonce == "n1"
     assert ack_record.lifecycle_before is Lifecycle.ESCALATED
 
 

@@ -152,7 +152,8 @@ def test_acknowledgment_stops_the_escalation() -> None:
 def test_tier_one_never_waits_past_the_routers_ack_deadline() -> None:
     state = new_state(ack_within=minutes(7))
     first = decide(state, T0)
-    assert isinstance(first, Send) and first.deadline == T0 + minutes(5)
+    assert isinstance(first, Send)
+    assert first.deadline == T0 + minutes(5)
     run = Run(state)
     assert run.to_the_end()[:3] == [(0.0, "sms:day"), (5.0, "voice:day"), (7.0, "sms:deputy,head")]
 
@@ -241,14 +242,16 @@ def test_sms_falls_back_to_the_backup_number_then_email_then_gives_up() -> None:
     state = ack.apply(state, first.rerouted("fb1", T0)).state
     state = _fail(state, "fb1", recoverable=False)
     second = after_failure(state, "fb1", T0, RETRY, Highest())
-    assert isinstance(second, Fallback) and (second.channel, second.backup) == ("email", False)
+    assert isinstance(second, Fallback)
+    assert (second.channel, second.backup) == ("email", False)
     state = ack.apply(state, second.rerouted("fb2", T0)).state
     state = _fail(state, "fb2", recoverable=False)
     assert after_failure(state, "fb2", T0, RETRY, Highest()) == GiveUp("every route to day failed")
 
 
 def _next_step(state: AlertState) -> AlertState:
-    assert state.current is not None and state.deadline is not None
+    assert state.current is not None
+    assert state.deadline is not None
     passed = DeadlinePassed(position=state.current, at=state.deadline)
     state = ack.apply(state, passed).state
     return dispatch(state, passed.at)

@@ -98,7 +98,8 @@ def test_two_open_alerts_to_one_number_get_different_reply_codes() -> None:
     first_id, second_id = _colliding_alert_ids()
     open_alerts = OpenAlerts()
     first, second = _requested(first_id, open_alerts), _requested(second_id, open_alerts)
-    assert _sms_code(first) is not None and _sms_code(second) is not None
+    assert _sms_code(first) is not None
+    assert _sms_code(second) is not None
     assert _sms_code(first) != _sms_code(second)
 
 
@@ -183,7 +184,9 @@ def test_a_repeated_request_changes_nothing_in_flight() -> None:
     first = _requested(_alert_id(4), open_alerts)
     repeat = _record(events.ALERT_REQUESTED, request(alert_id=_alert_id(4)))
     again = _handle(repeat, first.state, open_alerts, now=T0 + timedelta(minutes=1))
-    assert again.state == first.state and again.dispatches == [] and again.refusals
+    assert again.state == first.state
+    assert again.dispatches == []
+    assert again.refusals
 
 
 def _dispatch() -> DispatchRequestV1:

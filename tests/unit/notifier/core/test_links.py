@@ -31,7 +31,8 @@ def test_a_token_round_trips_and_is_short() -> None:
     assert isinstance(claims, LinkClaims)
     assert (claims.alert_id, claims.recipient_slot, claims.expires_at) == (ALERT, 3, LATER)
     again = verify(SECRET, token, NOW)
-    assert isinstance(again, LinkClaims) and again.nonce == claims.nonce  # same token, same nonce
+    assert isinstance(again, LinkClaims)
+    assert again.nonce == claims.nonce
     assert len(claims.nonce) == 16
 
 
@@ -107,5 +108,6 @@ def test_a_link_names_its_recipient_by_slot_in_the_alerts_snapshot() -> None:
     claims = verify(SECRET, token, NOW)
     assert isinstance(claims, LinkClaims)
     officer = policy.by_slot(claims.recipient_slot)
-    assert officer is not None and officer.id == "head"
+    assert officer is not None
+    assert officer.id == "head"
     assert policy.by_slot(200) is None

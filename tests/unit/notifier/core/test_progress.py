@@ -3,19 +3,25 @@
 from datetime import UTC, datetime, timedelta
 
 from contracts.alert_command import AckMethod, AlertCommandV1, CommandType, ReceiptStatus
-from services.notifier.core.ack import AuditType, Delivery, Lifecycle
+from services.notifier.core.ack import AlertState, AuditType, Delivery, Lifecycle
 from services.notifier.core.channels import ChannelKind
-from services.notifier.core.progress import advance, on_command, on_request
+from services.notifier.core.progress import Progress, advance, on_command, on_request
 from tests.unit.notifier.builders import ALERT_ID, MONDAY_0800, policy, request
 
 
 def command(kind: CommandType, at: datetime, **fields: object) -> AlertCommandV1:
-    return AlertCommandV1(alert_id=ALERT_ID, type=kind, at=at, **fields)  # type: ignore[arg-type]
+    return AlertCommandV1(alert_id=ALERT_ID, type=kind, at=at, **fields)
+
+
+def state_of(step: Progress) -> AlertState:
+    assert step.state is not None
+    return step.state
 
 
 def test_a_new_request_sends_tier_one_at_once() -> None:
     step = on_request(None, request(), policy(), MONDAY_0800)
-    assert step.state is not None and step.state.lifecycle is Lifecycle.NOTIFIED
+    assert step.state is not None
+    assert step.state.lifecycle is Lifecycle.NOTIFIED
     [message] = step.outgoing
     assert (message.recipient_id, message.channel, message.message_id) == (
         "day",
@@ -29,54 +35,55 @@ def test_a_repeated_request_changes_nothing() -> None:
     first = on_request(None, request(), policy(), MONDAY_0800)
     again = on_request(first.state, request(), policy(), MONDAY_0800 + timedelta(minutes=1))
     assert again.state == first.state
-    assert not again.outgoing and not again.audit and again.refusals
+    assert not again.outgoing
+    assert not again.audit
+    assert again.refusals
 
 
 def test_no_acknowledgment_escalates_at_each_deadline_whatever_the_receipts() -> None:
     step = on_request(None, request(), policy(), MONDAY_0800)
-    state = on_command(
-        step.state,
-        command(
-            CommandType.SENT,
+    state = state_of(
+        on_command(
+            state_of(step),
+            command(
+                CommandType.SENT,
+                MONDAY_0800,
+                message_id="m0",
+                provider_id="SM1",
+            ),
             MONDAY_0800,
-            message_id="m0",  # type: ignore[arg-type]
-            provider_id="SM1",
-        ),
-        MONDAY_0800,
-    ).state
-    state = on_command(
-        state,
-        command(
-            CommandType.RECEIPT,
-            MONDAY_0800,
-            message_id="m0",  # type: ignore[arg-type]
-            receipt=ReceiptStatus.DELIVERED,
-        ),
-        MONDAY_0800,
-    ).state
-    early = advance(state, MONDAY_0800 + timedelta(minutes=4))  # type: ignore[arg-type]
+        )
+    )
+    receipt = command(
+        CommandType.RECEIPT, MONDAY_0800, message_id="m0", receipt=ReceiptStatus.DELIVERED
+    )
+    state = state_of(on_command(state, receipt, MONDAY_0800))
+    early = advance(state, MONDAY_0800 + timedelta(minutes=4))
     assert not early.outgoing
-    voice = advance(state, MONDAY_0800 + timedelta(minutes=5, seconds=1))  # type: ignore[arg-type]
+    voice = advance(state, MONDAY_0800 + timedelta(minutes=5, seconds=1))
     assert [m.channel for m in voice.outgoing] == [ChannelKind.VOICE]
     assert voice.lateness_seconds == [1.0]
-    tier_two = advance(voice.state, MONDAY_0800 + timedelta(minutes=10, seconds=2))  # type: ignore[arg-type]
+    tier_two = advance(state_of(voice), MONDAY_0800 + timedelta(minutes=10, seconds=2))
     assert {m.recipient_id for m in tier_two.outgoing} == {"deputy", "head"}
-    assert tier_two.state is not None and tier_two.state.lifecycle is Lifecycle.ESCALATED
+    assert tier_two.state is not None
+    assert tier_two.state.lifecycle is Lifecycle.ESCALATED
 
 
 def test_the_last_tier_expires_and_tells_the_duty_desk() -> None:
-    state = on_request(None, request(), policy(), MONDAY_0800).state
+    state = state_of(on_request(None, request(), policy(), MONDAY_0800))
     now = MONDAY_0800
     for _ in range(10):
         now += timedelta(minutes=11)
-        state = advance(state, now).state  # type: ignore[arg-type]
-    assert state is not None and state.lifecycle is Lifecycle.EXPIRED and state.expiry_notified
+        state = state_of(advance(state, now))
+    assert state is not None
+    assert state.lifecycle is Lifecycle.EXPIRED
+    assert state.expiry_notified
     notices = [m for m in state.messages if m.purpose.value == "expiry_notice"]
     assert {m.recipient_id for m in notices} == {"desk1"}
 
 
 def test_an_acknowledgment_by_link_slot_stops_the_escalation() -> None:
-    state = on_request(None, request(), policy(), MONDAY_0800).state
+    state = state_of(on_request(None, request(), policy(), MONDAY_0800))
     assert state is not None
     slot = [r.id for r in state.policy.recipients()].index("day")
     acked = on_command(
@@ -90,35 +97,39 @@ def test_an_acknowledgment_by_link_slot_stops_the_escalation() -> None:
         ),
         MONDAY_0800,
     )
-    assert acked.state is not None and acked.state.lifecycle is Lifecycle.ACKNOWLEDGED
-    assert acked.state.acknowledgment is not None and acked.state.acknowledgment.by == "day"
+    assert acked.state is not None
+    assert acked.state.lifecycle is Lifecycle.ACKNOWLEDGED
+    assert acked.state.acknowledgment is not None
+    assert acked.state.acknowledgment.by == "day"
     later = advance(acked.state, MONDAY_0800 + timedelta(hours=2))
-    assert not later.outgoing and not later.audit
+    assert not later.outgoing
+    assert not later.audit
 
 
 def test_a_slot_outside_the_policy_is_refused() -> None:
-    state = on_request(None, request(), policy(), MONDAY_0800).state
+    state = state_of(on_request(None, request(), policy(), MONDAY_0800))
     step = on_command(
         state,
         command(
             CommandType.ACKNOWLEDGE,
             MONDAY_0800,
-            recipient_slot=99,  # type: ignore[arg-type]
+            recipient_slot=99,
             method=AckMethod.LINK,
         ),
         MONDAY_0800,
     )
-    assert step.refusals and step.state == state
+    assert step.refusals
+    assert step.state == state
 
 
 def test_a_failed_sms_falls_back_to_the_backup_number_then_email() -> None:
-    state = on_request(None, request(), policy(), MONDAY_0800).state
+    state = state_of(on_request(None, request(), policy(), MONDAY_0800))
     failed = on_command(
         state,
         command(
             CommandType.SEND_FAILED,
             MONDAY_0800,
-            message_id="m0",  # type: ignore[arg-type]
+            message_id="m0",
             code="twilio-21211",
         ),
         MONDAY_0800,
@@ -126,16 +137,18 @@ def test_a_failed_sms_falls_back_to_the_backup_number_then_email() -> None:
     [backup] = failed.outgoing
     assert (backup.channel, backup.backup) == (ChannelKind.SMS, True)
     undelivered = on_command(
-        on_command(
-            failed.state,
-            command(
-                CommandType.SENT,
+        state_of(
+            on_command(
+                state_of(failed),
+                command(
+                    CommandType.SENT,
+                    MONDAY_0800,
+                    message_id=backup.message_id,
+                    provider_id="SM2",
+                ),
                 MONDAY_0800,
-                message_id=backup.message_id,  # type: ignore[arg-type]
-                provider_id="SM2",
-            ),
-            MONDAY_0800,
-        ).state,  # type: ignore[arg-type]
+            )
+        ),
         command(
             CommandType.RECEIPT,
             MONDAY_0800,
@@ -162,7 +175,7 @@ def test_time_zone_aware_now_is_required_by_nothing_else() -> None:
 
 
 def test_a_retried_attempt_is_recorded_without_falling_back() -> None:
-    state = on_request(None, request(), policy(), MONDAY_0800).state
+    state = state_of(on_request(None, request(), policy(), MONDAY_0800))
     assert state is not None
     retried = on_command(
         state,
@@ -180,7 +193,7 @@ def test_a_retried_attempt_is_recorded_without_falling_back() -> None:
 
 
 def test_a_receipt_that_overtakes_the_send_report_still_counts() -> None:
-    state = on_request(None, request(), policy(), MONDAY_0800).state
+    state = state_of(on_request(None, request(), policy(), MONDAY_0800))
     assert state is not None
     early = on_command(
         state,
@@ -196,8 +209,9 @@ def test_a_receipt_that_overtakes_the_send_report_still_counts() -> None:
     assert early.refusals == []
     assert [m.backup for m in early.outgoing] == [True]  # the fallback still happens
     late_report = on_command(
-        early.state,  # type: ignore[arg-type]
+        state_of(early),
         command(CommandType.SENT, MONDAY_0800, message_id="m0", provider_id="SM9"),
         MONDAY_0800,
     )
-    assert late_report.outgoing == [] and late_report.refusals  # refused, harmless
+    assert late_report.outgoing == []
+    assert late_report.refusals

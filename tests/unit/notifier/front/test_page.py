@@ -69,15 +69,19 @@ def test_the_alert_page_shows_the_operational_facts_in_vietnamese_by_default() -
     page = text_of(ack_page.alert_page(view(), VI, VN))
 
     assert "SG-6F1C0A8E" in page
-    assert "Xâm hại tình dục" in page and "Đặc biệt nghiêm trọng" in page
+    assert "Xâm hại tình dục" in page
+    assert "Đặc biệt nghiêm trọng" in page
     assert "Mường Phăng" in page
     assert "08:30 30/11/2026" in page  # the deadline in Asia/Ho_Chi_Minh time
-    assert "Nguy hiểm tức thời" in page and "Xác nhận" in page
+    assert "Nguy hiểm tức thời" in page
+    assert "Xác nhận" in page
 
 
 def test_english_on_request_with_the_deadline_still_in_local_time() -> None:
     page = text_of(ack_page.alert_page(view(), EN, VN))
-    assert "Sexual abuse" in page and "Extreme" in page and "Acknowledge" in page
+    assert "Sexual abuse" in page
+    assert "Extreme" in page
+    assert "Acknowledge" in page
     assert "08:30 30/11/2026" in page
     assert "Xác nhận" not in page
 
@@ -86,7 +90,8 @@ def test_the_only_way_to_acknowledge_is_a_post_form_back_to_the_same_address() -
     elements = _Elements(ack_page.alert_page(view(), VI, VN))
 
     assert elements.all("form") == [{"method": "post", "action": ""}]
-    assert elements.all("script") == [] and elements.all("meta")[-1] == {
+    assert elements.all("script") == []
+    assert elements.all("meta")[-1] == {
         "name": "robots",
         "content": "noindex",
     }
@@ -107,7 +112,8 @@ def test_every_value_is_html_escaped() -> None:
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
 
     done = ack_page.acknowledged_page(acknowledged(acknowledged_by="<b>x</b>"), EN, VN)
-    assert "<b>x</b>" not in done and "&lt;b&gt;x&lt;/b&gt;" in done
+    assert "<b>x</b>" not in done
+    assert "&lt;b&gt;x&lt;/b&gt;" in done
 
 
 @pytest.mark.parametrize("status", [Status.EXERCISE, Status.TEST])
@@ -127,7 +133,9 @@ def test_the_acknowledged_page_says_by_whom_when_and_how() -> None:
     page = text_of(ack_page.acknowledged_page(acknowledged(), EN, VN))
     assert "Acknowledged by police-duty-a at 08:07 30/11/2026 (by link)." in page
     vi = text_of(ack_page.acknowledged_page(acknowledged(), VI, VN))
-    assert "police-duty-a" in vi and "08:07 30/11/2026" in vi and "đường dẫn" in vi
+    assert "police-duty-a" in vi
+    assert "08:07 30/11/2026" in vi
+    assert "đường dẫn" in vi
 
 
 def test_an_acknowledgment_seen_before_the_request_still_renders() -> None:
@@ -146,8 +154,10 @@ def test_an_acknowledgment_seen_before_the_request_still_renders() -> None:
     ],
 )
 def test_notice_pages_in_both_languages(render: Any, vi_text: str, en_text: str) -> None:
-    assert vi_text in render(VI) and '<html lang="vi">' in render(VI)
-    assert en_text in render(EN) and '<html lang="en">' in render(EN)
+    assert vi_text in render(VI)
+    assert '<html lang="vi">' in render(VI)
+    assert en_text in render(EN)
+    assert '<html lang="en">' in render(EN)
 
 
 def test_the_language_defaults_to_vietnamese() -> None:
@@ -171,7 +181,9 @@ def test_every_sms_answer_is_one_message_of_valid_twiml(
 ) -> None:
     root = ElementTree.fromstring(twiml.sms_answer(answer, lang, ref="SG-1 & <2>", by="day"))
     [message] = root
-    assert root.tag == "Response" and message.tag == "Message" and message.text
+    assert root.tag == "Response"
+    assert message.tag == "Message"
+    assert message.text
 
 
 def test_sms_answers_name_the_alert_and_who_acknowledged_it() -> None:
@@ -186,11 +198,15 @@ def test_sms_answers_name_the_alert_and_who_acknowledged_it() -> None:
 def test_voice_answers_say_something_in_the_officer_s_language(answer: VoiceAnswer) -> None:
     for lang, code in ((VI, "vi-VN"), (EN, "en-GB")):
         [say] = ElementTree.fromstring(twiml.voice_answer(answer, lang))
-        assert say.tag == "Say" and say.get("language") == code and say.text
+        assert say.tag == "Say"
+        assert say.get("language") == code
+        assert say.text
 
 
 def test_a_wrong_key_gathers_again_at_the_same_address() -> None:
     action = "https://sg.example/webhooks/twilio/voice?alert_id=alr_1&slot=0"
     [gather] = ElementTree.fromstring(twiml.gather_again(EN, action))
-    assert gather.tag == "Gather" and gather.get("action") == action
-    assert gather.get("numDigits") == "1" and "Press 1" in (gather[0].text or "")
+    assert gather.tag == "Gather"
+    assert gather.get("action") == action
+    assert gather.get("numDigits") == "1"
+    assert "Press 1" in (gather[0].text or "")

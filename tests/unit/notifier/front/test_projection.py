@@ -115,24 +115,29 @@ def test_the_worker_s_records_give_the_alert_with_its_facts_tier_and_messages() 
     view = projection(*worker_records()).get(alert_id(1))
 
     assert view is not None
-    assert view.facts is not None and view.facts.reference == "SG-6F1C0A8E"
+    assert view.facts is not None
+    assert view.facts.reference == "SG-6F1C0A8E"
     assert (view.incident_id, view.agency_id) == ("inc_" + "2" * 32, "police")
-    assert view.lifecycle is Lifecycle.NOTIFIED and view.tier == 1
-    assert view.requested_at == T0 and view.ack_deadline == T0 + timedelta(minutes=30)
+    assert view.lifecycle is Lifecycle.NOTIFIED
+    assert view.tier == 1
+    assert view.requested_at == T0
+    assert view.ack_deadline == T0 + timedelta(minutes=30)
     [message] = view.messages
     assert (message.recipient_id, message.channel, message.delivery) == (
         "day",
         ChannelKind.SMS,
         Delivery.QUEUED,
     )
-    assert view.acknowledged_by is None and view.live
+    assert view.acknowledged_by is None
+    assert view.live
 
 
 def test_an_acknowledged_event_records_who_how_when_and_the_time_to_acknowledge() -> None:
     view = projection(*worker_records(ack=True)).get(alert_id(1))
 
     assert view is not None
-    assert view.lifecycle is Lifecycle.ACKNOWLEDGED and not view.live
+    assert view.lifecycle is Lifecycle.ACKNOWLEDGED
+    assert not view.live
     assert (view.acknowledged_by, view.ack_method) == ("day", AckMethod.SMS_REPLY)
     assert view.acknowledged_at == T0 + timedelta(minutes=3)
     assert view.time_to_acknowledge() == 180.0
@@ -154,9 +159,11 @@ def test_a_delivery_receipt_after_the_acknowledgment_does_not_reopen_the_alert()
         audit(1, AuditType.MESSAGE_RECEIPT, Lifecycle.NOTIFIED, message_id="m0", delivery="sent"),
     )
     view = model.get(alert_id(1))
-    assert view is not None and view.lifecycle is Lifecycle.ACKNOWLEDGED
+    assert view is not None
+    assert view.lifecycle is Lifecycle.ACKNOWLEDGED
     message = view.message("m0")
-    assert message is not None and message.delivery is Delivery.SENT
+    assert message is not None
+    assert message.delivery is Delivery.SENT
 
 
 def test_an_updated_request_keeps_the_first_facts_like_the_worker() -> None:
@@ -165,7 +172,8 @@ def test_an_updated_request_keeps_the_first_facts_like_the_worker() -> None:
         update={"kind": RequestKind.UPDATE}
     )
     view = projection(first, rec(ALERT_REQUESTED, update)).get(alert_id(1))
-    assert view is not None and view.facts is not None
+    assert view is not None
+    assert view.facts is not None
     assert view.facts.unit_name == "Mường Phăng"
 
 
@@ -176,12 +184,15 @@ def test_other_types_are_ignored_and_bad_bodies_change_nothing() -> None:
     assert model.apply(ALERT_COMMAND, b"{}") is Applied.IGNORED
     assert model.apply(ALERT_EVENT, b'{"alert_id": 1}') is Applied.UNREADABLE
     assert model.apply(DISPATCH_REQUEST, b"not json") is Applied.UNREADABLE
-    assert model.get(alert_id(1)) == before and len(model) == 1
+    assert model.get(alert_id(1)) == before
+    assert len(model) == 1
 
 
 def test_an_alert_only_seen_in_audit_events_has_no_facts_yet() -> None:
     view = projection(audit(1, AuditType.NOTIFIED, Lifecycle.NOTIFIED, tier=1)).get(alert_id(1))
-    assert view is not None and view.facts is None and view.agency_id == "police"
+    assert view is not None
+    assert view.facts is None
+    assert view.agency_id == "police"
     assert Projection().get(alert_id(1)) is None
 
 
@@ -189,7 +200,9 @@ def test_exported_messages_carry_no_address_or_reply_code() -> None:
     view = projection(*worker_records()).get(alert_id(1))
     assert view is not None
     exported = view.model_dump_json()
-    assert DAY_PHONE not in exported and "reply_code" not in exported and '"to"' not in exported
+    assert DAY_PHONE not in exported
+    assert "reply_code" not in exported
+    assert '"to"' not in exported
 
 
 def test_list_filters_by_state_agency_and_incident_newest_first() -> None:
@@ -212,7 +225,8 @@ def test_a_reply_code_finds_its_alert_and_the_alerted_officer() -> None:
 
     match = model.reply_target(DAY_PHONE, "58")
 
-    assert isinstance(match, ReplyTarget) and not match.already_acknowledged
+    assert isinstance(match, ReplyTarget)
+    assert not match.already_acknowledged
     assert (match.alert.alert_id, match.recipient_id) == (alert_id(2), "day")
 
 
@@ -227,7 +241,8 @@ def test_replies_that_cannot_acknowledge_say_why() -> None:
 def test_a_bare_reply_takes_the_only_open_alert_and_refuses_to_guess_among_several() -> None:
     one = projection(*worker_records(1))
     match = one.reply_target(DAY_PHONE, None)
-    assert isinstance(match, ReplyTarget) and match.alert.alert_id == alert_id(1)
+    assert isinstance(match, ReplyTarget)
+    assert match.alert.alert_id == alert_id(1)
     assert match.recipient_id == "day"
 
     two = projection(*worker_records(1), *sms_with_code(2, "47"))
@@ -239,7 +254,8 @@ def test_a_reply_to_an_acknowledged_alert_says_it_was_already_acknowledged() -> 
 
     for code in ("47", None):
         match = model.reply_target(DAY_PHONE, code)
-        assert isinstance(match, ReplyTarget) and match.already_acknowledged
+        assert isinstance(match, ReplyTarget)
+        assert match.already_acknowledged
 
 
 def test_an_expired_alert_s_code_is_expired_and_a_bare_reply_finds_nothing_open() -> None:
@@ -257,7 +273,8 @@ def test_a_reused_code_acknowledges_the_open_alert_not_the_closed_one(closed: Li
         [*sms_with_code(2, "47", at=later), *sms_with_code(1, "47", lifecycle=closed)],
     ):
         match = projection(*records).reply_target(DAY_PHONE, "47")
-        assert isinstance(match, ReplyTarget) and match.alert.alert_id == alert_id(2)
+        assert isinstance(match, ReplyTarget)
+        assert match.alert.alert_id == alert_id(2)
         assert not match.already_acknowledged
 
 
@@ -302,4 +319,5 @@ def test_the_model_reads_dispatch_requests_as_the_contract_defines_them() -> Non
     )
     model = projection(rec(DISPATCH_REQUEST, dispatch))
     match = model.reply_target("+842000000006", None)
-    assert isinstance(match, ReplyTarget) and match.recipient_id == "desk1"
+    assert isinstance(match, ReplyTarget)
+    assert match.recipient_id == "desk1"

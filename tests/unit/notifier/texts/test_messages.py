@@ -209,7 +209,8 @@ def test_email_has_a_subject_plain_text_and_escaped_html() -> None:
 
 def test_the_subject_stays_on_one_line() -> None:
     mail = messages.email(request(unit_name="Nà\r\nBcc: x@example.invalid"), officer(), ACK)
-    assert "\n" not in mail.subject and "\r" not in mail.subject
+    assert "\n" not in mail.subject
+    assert "\r" not in mail.subject
 
 
 def test_voice_is_twiml_that_gathers_one_digit_in_vietnamese() -> None:
@@ -220,7 +221,8 @@ def test_voice_is_twiml_that_gathers_one_digit_in_vietnamese() -> None:
     assert gather.get("numDigits") == "1"
     assert gather.get("action") == GATHER  # the & survived escaping
     say = gather.find("Say")
-    assert say is not None and say.text is not None
+    assert say is not None
+    assert say.text is not None
     assert say.get("language") == "vi-VN"
     assert say.get("voice", "").startswith("Google.vi-VN")
     assert "S G, 6 F 1 C 0 A 8 E" in say.text
@@ -230,7 +232,8 @@ def test_voice_is_twiml_that_gathers_one_digit_in_vietnamese() -> None:
 def test_english_voice() -> None:
     root = ET.fromstring(messages.voice(request(), officer("en"), GATHER))
     say = root.find("Gather/Say")
-    assert say is not None and say.text is not None
+    assert say is not None
+    assert say.text is not None
     assert say.get("language") == "en-GB"
     assert say.text.endswith("Press 1 to acknowledge.")
 

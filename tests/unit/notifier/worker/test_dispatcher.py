@@ -63,30 +63,28 @@ async def test_a_recoverable_failure_is_retried_and_each_retry_reported() -> Non
         ProviderRejected(True, "twilio-20429", "HTTP 429"), ProviderAccepted("SM1")
     )
     outcome, retries = await run(channel, request())
-    assert (
-        outcome == ProviderAccepted("SM1")
-        and retries == ["twilio-20429"]
-        and len(channel.sent) == 2
-    )
+    assert outcome == ProviderAccepted("SM1")
+    assert retries == ["twilio-20429"]
+    assert len(channel.sent) == 2
 
 
 async def test_a_permanent_failure_is_not_retried() -> None:
     channel = ScriptedChannel(ProviderRejected(False, "twilio-21211", "HTTP 400"))
     outcome, retries = await run(channel, request())
-    assert outcome == ProviderRejected(False, "twilio-21211", "HTTP 400") and retries == []
+    assert outcome == ProviderRejected(False, "twilio-21211", "HTTP 400")
+    assert retries == []
 
 
 async def test_retries_stop_at_the_policy_and_return_the_last_failure() -> None:
     failure = ProviderRejected(True, "network", "TimeoutError")
     outcome, retries = await run(ScriptedChannel(failure, failure, failure), request())
-    assert outcome == failure and len(retries) == 2
+    assert outcome == failure
+    assert len(retries) == 2
 
 
 async def test_a_drill_to_a_real_number_is_refused_before_any_send() -> None:
     channel = ScriptedChannel(ProviderAccepted("SM1"))
     outcome, _ = await run(channel, request(to="+842000000001", drill=True))
-    assert (
-        isinstance(outcome, ProviderRejected)
-        and outcome.code == "drill-guard"
-        and channel.sent == []
-    )
+    assert isinstance(outcome, ProviderRejected)
+    assert outcome.code == "drill-guard"
+    assert channel.sent == []
