@@ -1,0 +1,439 @@
+"""The chaos run: a steady load of incidents while services, the broker and the SMS gateway
+fail on a schedule; then a ledger reconciled from the topics and the stand-in.
+
+    .venv/bin/python -m bench.chaos [--seconds 150] [--rate 2] [--seed 7] [--report FILE]
+
+Loopback only: a fresh broker (ports 39092/39093, data in .var/kafka-chaos wiped first), the
+Twilio stand-in, the SMTP mailbox, intake, router, notifier worker and notifier front, each its
+own process. Exits 1 when the ledger shows a loss.
+"""
+
+import argparse
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import yaml
+from kafka import KafkaConsumer, TopicPartition
+
+from bench.ledger import AlertTrail, Observed, reconcile
+from contracts import events
+from contracts.alert import AlertRequestedV1
+from contracts.alert_event import AlertEventV1
+from contracts.deadletter import DeadLetterV1
+from contracts.topics import ALERT_EVENTS, ALERTS_REQUESTED, DEAD_LETTERS, INCIDENTS
+from devstack.kafka import LocalKafka
+from devstack.scenarios import SCENARIOS
+from services.messaging.topics_admin import ensure_topics
+
+ROOT = Path(__file__).resolve().parents[1]
+HOME = ROOT / ".var/kafka-chaos"
+STANDIN, INTAKE, FRONT = (
+    "http://127.0.0.1:38030",
+    "http://127.0.0.1:38000",
+    "http://127.0.0.1:38001",
+)
+ROSTERS = ROOT / "tests/integration/notifier/rosters.yaml"  # the police escalate in seconds
+OPS_KEY = "chaos-ops-key"
+SOURCES = ("Bearer dev-helpline-key", "Bearer dev-school-key")
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    ready_url: str
+    process: "subprocess.Popen[bytes] | None" = None
+
+    def start(self, environment: dict[str, str], logs: Path) -> None:
+        log = (logs / f"{self.name}.log").open("ab")
+        self.process = subprocess.Popen(
+            self.argv, env={**os.environ, **environment}, cwd=ROOT, stdout=log, stderr=log
+        )
+        wait_until(lambda: _answers(self.ready_url), 120, f"{self.name} ready")
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class Rig:
+    broker: LocalKafka
+    services: dict[str, Service]
+    environment: dict[str, str]
+    logs: Path
+    restarts: dict[str, int] = field(default_factory=dict)
+
+    def restart(self, name: str, pause: float = 2.0) -> None:
+        self.services[name].kill()
+        time.sleep(pause)
+        self.services[name].start(self.environment, self.logs)
+        self.restarts[name] = self.restarts.get(name, 0) + 1
+
+    def bounce_broker(self) -> None:
+        self.broker.stop()
+        time.sleep(3)
+        self.broker.start()
+
+    def gateway(self, **behaviour: Any) -> None:
+        httpx.post(f"{STANDIN}/_standin/config", json=behaviour, timeout=10).raise_for_status()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def wait_until(probe: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if probe():
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"timed out: {what}")
+
+
+def faults(rig: Rig) -> list[tuple[str, Callable[[], None]]]:
+    """The schedule, in order; each fault lasts until the next one starts."""
+    return [
+        ("SIGKILL router, restart", lambda: rig.restart("router")),
+        (
+            "gateway answers 503 to the next 6 sends",
+            lambda: rig.gateway(faults=[{"status": 503}] * 6),
+        ),
+        ("SIGKILL notifier worker, restart", lambda: rig.restart("notifier")),
+        (
+            "gateway 429/20429 to the next 6 sends",
+            lambda: rig.gateway(faults=[{"status": 429, "code": 20429}] * 6),
+        ),
+        ("SIGKILL notifier front, restart", lambda: rig.restart("notifier-api")),
+        ("gateway: no receipts at all", lambda: rig.gateway(default_receipt="none")),
+        ("SIGKILL intake, restart", lambda: rig.restart("intake")),
+        ("gateway: undelivered receipts", lambda: rig.gateway(default_receipt="undelivered")),
+        ("broker stopped 3 s and started", rig.bounce_broker),
+        (
+            "gateway: a 12 s timeout on the next 3 sends",
+            lambda: rig.gateway(
+                default_receipt="delivered", faults=[{"status": 503, "delay_seconds": 12.0}] * 3
+            ),
+        ),
+        ("SMTP server down, restart", lambda: rig.restart("mailbox", pause=5.0)),
+    ]
+
+
+@dataclass
+class Load:
+    """Posts incidents at a steady rate, retrying (same body, same identifier) until a 202."""
+
+    rate: float
+    rng: random.Random
+    accepted: dict[str, bool] = field(default_factory=dict)
+    refused: int = 0  # answers other than 202 (each retried)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        with httpx.Client(timeout=15) as client:
+            while not self.stop.is_set():
+                began = time.monotonic()
+                self._post_one(client)
+                self.stop.wait(max(0.0, 1 / self.rate - (time.monotonic() - began)))
+
+    def _post_one(self, client: httpx.Client) -> None:
+        drill = self.rng.random() < 0.25
+        body = {**self.rng.choice(SCENARIOS).incident, "identifier": f"CHAOS-{uuid.uuid4().hex}"}
+        body["status"] = "Exercise" if drill else "Actual"
+        headers = {"Authorization": self.rng.choice(SOURCES)}
+        for _ in range(60):
+            try:
+                response = client.post(f"{INTAKE}/v1/incidents", json=body, headers=headers)
+                if response.status_code == 202:
+                    self.accepted[response.json()["incident_id"]] = drill
+                    return
+            except httpx.TransportError:
+                pass
+            self.refused += 1
+            time.sleep(0.5)
+
+
+@dataclass
+class Acknowledger:
+    """Acknowledges a share of the alerts of earlier incidents through the ops API."""
+
+    load: Load
+    rng: random.Random
+    given: set[str] = field(default_factory=set)
+
+    def run(self) -> None:
+        headers = {"Authorization": f"Bearer {OPS_KEY}"}
+        with httpx.Client(timeout=10, headers=headers) as client:
+            while not self.load.stop.is_set():
+                self.load.stop.wait(2.0)
+                actual = [i for i, drill in list(self.load.accepted.items()) if not drill]
+                if actual:
+                    self._ack_one(client, self.rng.choice(actual))
+
+    def _ack_one(self, client: httpx.Client, incident_id: str) -> None:
+        try:
+            listed = client.get(f"{FRONT}/v1/alerts", params={"incident": incident_id})
+            open_alerts = [
+                a["alert_id"]
+                for a in listed.json().get("alerts", [])
+                if a["lifecycle"] in ("notified", "escalated")
+            ]
+            if not open_alerts:
+                return
+            alert_id = self.rng.choice(open_alerts)
+            answer = client.post(f"{FRONT}/v1/alerts/{alert_id}/ack", json={"by": "chaos"})
+            if answer.status_code == 202:
+                self.given.add(alert_id)
+        except (httpx.TransportError, ValueError):
+            pass  # the front is down in this fault: the ack was not given
+
+
+def read_topic(bootstrap: str, topic: str) -> list[events.Received]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    end = consumer.end_offsets(partitions)
+    received: list[events.Received] = []
+    while any(consumer.position(p) < end[p] for p in partitions):
+        for records in consumer.poll(timeout_ms=1000).values():
+            received += [events.decode(list(r.headers), r.value) for r in records]
+    consumer.close()
+    return received
+
+
+def observe(rig: Rig, load: Load, acks: Acknowledger) -> Observed:
+    bootstrap = rig.broker.bootstrap
+    on_topic = {r.envelope.subject or "" for r in read_topic(bootstrap, INCIDENTS.name)}
+    alerts: dict[str, AlertTrail] = {}
+    for record in read_topic(bootstrap, ALERTS_REQUESTED.name):
+        request = record.data
+        assert isinstance(request, AlertRequestedV1)
+        alerts[request.alert_id] = AlertTrail(request.incident_id)
+    for record in read_topic(bootstrap, ALERT_EVENTS.name):
+        event = record.data
+        assert isinstance(event, AlertEventV1)
+        if event.alert_id in alerts:
+            alerts[event.alert_id].events.append((event.type.value, event.at))
+    dead = {
+        r.data.original_key or ""
+        for r in read_topic(bootstrap, DEAD_LETTERS.name)
+        if isinstance(r.data, DeadLetterV1)
+    }
+    return Observed(
+        accepted=dict(load.accepted),
+        on_topic=on_topic,
+        dead_lettered=dead,
+        alerts=alerts,
+        acks_given=set(acks.given),
+        sends=gateway_sends(),
+        drill_desk=yaml.safe_load(ROSTERS.read_text(encoding="utf-8"))["drill_recipient"]["phone"],
+        notifier_restarts=rig.restarts.get("notifier", 0),
+    )
+
+
+def gateway_sends() -> list[tuple[str, str, str]]:
+    sends = []
+    for message in httpx.get(f"{STANDIN}/_standin/messages", timeout=30).json():
+        query = parse_qs(urlsplit(message.get("status_callback") or "").query)
+        message_id = (query.get("message_id") or [message["sid"]])[0]
+        body = str(message["body"])
+        reference = next((w.rstrip(":") for w in body.split() if w.startswith("SG-")), "")
+        sends.append((message_id, message["to"], reference))
+    return sends
+
+
+def escalation_lateness() -> str:
+    """The worker's own histogram of how late each deadline fired (p50 and p99 bucket bounds)."""
+    text = httpx.get("http://127.0.0.1:39102/metrics", timeout=10).text
+    buckets = [
+        (float(line.split('le="')[1].split('"')[0]), float(line.rsplit(" ", 1)[1]))
+        for line in text.splitlines()
+        if line.startswith("safeguard_notifier_escalation_lateness_seconds_bucket")
+    ]
+    if not buckets or not buckets[-1][1]:
+        return "no deadline fired"
+    total = buckets[-1][1]
+
+    def bound(q: float) -> float:
+        return next(b for b, count in buckets if count >= q * total)
+
+    return f"{int(total)} deadlines, p50 <= {bound(0.5):g} s, p99 <= {bound(0.99):g} s"
+
+
+def settle(rig: Rig, load: Load, acks: Acknowledger, timeout: float) -> Observed:
+    """Observe until two readings agree and nothing is lost, or the time is up."""
+    deadline = time.monotonic() + timeout
+    seen = observe(rig, load, acks)
+    while time.monotonic() < deadline and reconcile(seen).losses:
+        time.sleep(5)
+        seen = observe(rig, load, acks)
+    return seen
+
+
+def build_rig(logs: Path) -> Rig:
+    broker = LocalKafka(HOME, port=39092, controller_port=39093)
+    if broker.running_pid() is not None:
+        broker.stop()
+    shutil.rmtree(HOME / "data", ignore_errors=True)
+    broker.start()
+    ensure_topics(broker.bootstrap)
+    config = HOME / "config"
+    shutil.rmtree(config, ignore_errors=True)
+    shutil.copytree(ROOT / "config/dienbien", config)
+    shutil.copy(ROSTERS, config / "rosters.yaml")
+    environment = {
+        "SAFEGUARD_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "SAFEGUARD_CONFIG_DIR": str(config),
+        "SAFEGUARD_SOURCES_FILE": str(ROOT / "config/sources.yaml"),
+        "SAFEGUARD_LOG_LEVEL": "WARNING",
+        "SAFEGUARD_TWILIO_BASE_URL": STANDIN,
+        "SAFEGUARD_SMS_PER_SECOND": "50",
+        "SAFEGUARD_SMTP_PORT": "38025",
+        "SAFEGUARD_SMTP_STARTTLS": "false",
+        "SAFEGUARD_PUBLIC_BASE_URL": FRONT,
+        "SAFEGUARD_OPS_API_KEYS_SHA256": f'["{_sha256(OPS_KEY)}"]',
+        "SAFEGUARD_ROUTER_WEB_PORT": "39101",
+        "SAFEGUARD_NOTIFIER_WEB_PORT": "39102",
+        "SAFEGUARD_ROUTER_DATA_DIR": str(HOME / "router"),
+        "SAFEGUARD_NOTIFIER_DATA_DIR": str(HOME / "notifier"),
+    }
+    python, cli = sys.executable, [sys.executable, "-m", "services.cli"]
+    services = [
+        Service(
+            "standin",
+            [
+                python,
+                "-m",
+                "devstack.twilio_standin",
+                "--port",
+                "38030",
+                "--inbound-sms-url",
+                f"{FRONT}/webhooks/twilio/sms",
+            ],
+            f"{STANDIN}/",
+        ),
+        Service(
+            "mailbox",
+            [
+                python,
+                "-m",
+                "devstack.mailbox",
+                "--port",
+                "38025",
+                "--http-port",
+                "38026",
+                "--no-tls",
+            ],
+            "http://127.0.0.1:38026/messages",
+        ),
+        Service("intake", [*cli, "intake", "--port", "38000"], f"{INTAKE}/readyz"),
+        Service("router", [*cli, "router"], "http://127.0.0.1:39101/metrics"),
+        Service("notifier", [*cli, "notifier"], "http://127.0.0.1:39102/metrics"),
+        Service("notifier-api", [*cli, "notifier-api", "--port", "38001"], f"{FRONT}/readyz"),
+    ]
+    return Rig(broker, {s.name: s for s in services}, environment, logs)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def report(path: Path, args: argparse.Namespace, schedule: list[str], ledger_text: str) -> None:
+    lines = [
+        "# Reliability: the chaos run's ledger",
+        "",
+        f"`python -m bench.chaos --seconds {args.seconds:g} --rate {args.rate:g} "
+        f"--seed {args.seed}`, reconciled from the topics and the SMS stand-in, never from the",
+        "services' own counters.",
+        "",
+        "## Fault schedule",
+        "",
+        *[f"{n}. {what}" for n, what in enumerate(schedule, 1)],
+        "",
+        "## Ledger",
+        "",
+        ledger_text,
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=150.0)
+    parser.add_argument("--rate", type=float, default=2.0)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--report", type=Path)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    logs = HOME / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    rig = build_rig(logs)
+    schedule: list[str] = []
+    try:
+        for service in rig.services.values():
+            service.start(rig.environment, logs)
+        load = Load(args.rate, rng)
+        acks = Acknowledger(load, random.Random(args.seed + 1))
+        workers = [threading.Thread(target=w.run, daemon=True) for w in (load, acks)]
+        for worker in workers:
+            worker.start()
+        plan = faults(rig)
+        pause = args.seconds / (len(plan) + 1)
+        for what, inject in plan:
+            load.stop.wait(pause)
+            print(f"fault: {what}", flush=True)
+            inject()
+            schedule.append(what)
+        load.stop.wait(pause)
+        load.stop.set()
+        for worker in workers:
+            worker.join(60)
+        ledger = reconcile(settle(rig, load, acks, timeout=180))
+        lateness = escalation_lateness()
+    finally:
+        for service in reversed(rig.services.values()):
+            service.stop()
+        rig.broker.stop()
+    text = ledger.table()
+    text += f"\n\nRetried posts (answers other than 202 during faults): {load.refused}."
+    text += f"\n\nEscalation lateness (the worker's histogram, since its restart): {lateness}."
+    text += "\n\n" + ("Losses: " + "; ".join(ledger.losses) if ledger.losses else "No loss.")
+    for alert_id in ledger.unrecorded_acks:
+        text += f"\n- acknowledged but not recorded: {alert_id}"
+    print(text)
+    if args.report:
+        report(args.report, args, schedule, text)
+    return 1 if ledger.losses else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
