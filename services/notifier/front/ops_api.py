@@ -81,6 +81,9 @@ def add_ops_routes(app: FastAPI, front: Front) -> None:
         if view.lifecycle is Lifecycle.ACKNOWLEDGED:
             done = _already(view)
             return JSONResponse(done.model_dump(mode="json"), status_code=200)
+        if view.lifecycle is Lifecycle.EXPIRED:
+            # The worker would refuse it: say so now rather than accept and drop it.
+            raise ClientError(409, "Conflict", f"alert {alert_id} has expired; it is closed")
         await command_or_503(front, acknowledgment(alert_id, AckMethod.API, by=f"api:{body.by}"))
         return AckResult(alert_id=alert_id, status="accepted")
 

@@ -8,7 +8,7 @@ import pytest
 from contracts.alert_command import AckMethod, CommandType
 from contracts.incident import Severity
 from services.notifier.core.ack import AckMethod as AuditAckMethod
-from services.notifier.core.ack import Lifecycle
+from services.notifier.core.ack import AuditType, Lifecycle
 from tests.integration.kafka_reader import TopicReader
 from tests.integration.notifier_api.alerts import (
     OPS,
@@ -148,3 +148,18 @@ def test_metrics_are_computed_from_the_alerts(api: BackgroundServer, writer: Ale
     assert 'safeguard_notifier_webhooks_rejected_total{kind="sms"}' in text
     assert "Mường Phăng" not in text
     assert writer.phones.vi not in text
+
+
+def test_an_expired_alert_cannot_be_acknowledged_through_the_api(
+    api: BackgroundServer, writer: AlertWriter, command_log: TopicReader
+) -> None:
+    alert = writer.new_alert()
+    writer.audit(alert, AuditType.EXPIRED, Lifecycle.EXPIRED)
+    wait_for_alert(api, alert.alert_id, lambda a: a["lifecycle"] == Lifecycle.EXPIRED)
+    url = f"{api.url}/v1/alerts/{alert.alert_id}/ack"
+
+    refused = httpx.post(url, json={"by": "helpline-111"}, headers=OPS, timeout=10)
+
+    assert refused.status_code == 409
+    assert "expired" in refused.json()["detail"]
+    assert commands(command_log, alert.alert_id, wait=1.0) == []
