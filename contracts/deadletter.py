@@ -1,10 +1,21 @@
 """DeadLetter v1: a record a service could not process, kept whole with the reason."""
 
+from dataclasses import dataclass, field
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.sensitivity import operational, personal
 
-__all__ = ["DeadLetterV1"]
+__all__ = ["DeadLetter", "DeadLetterV1"]
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A service's decision to set a record aside rather than process it."""
+
+    code: str  # bounded, for metrics: malformed_envelope, unexpected_type, invalid_body, ...
+    reason: str
+    details: list[str] = field(default_factory=list)  # bad fields' paths, never their values
 
 
 class DeadLetterV1(BaseModel):

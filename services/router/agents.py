@@ -2,7 +2,6 @@
 services.router.processing; sends are awaited before the table is updated, so a crash can
 repeat an alert request (same alert id, which the notifier recognises) but never lose one."""
 
-import base64
 import logging
 import time
 from datetime import UTC, datetime
@@ -12,12 +11,13 @@ import faust
 from faust.types import EventT
 
 from contracts import cloudevents, events
-from contracts.deadletter import DeadLetterV1
+from contracts.deadletter import DeadLetter
 from contracts.topics import ALERTS_REQUESTED, DEAD_LETTERS, INCIDENTS
+from services.messaging.dead_letters import set_aside
 from services.messaging.faust_events import event_headers
 from services.router.directory import Directory
 from services.router.metrics import RouterMetrics
-from services.router.processing import DeadLetter, Routed, RoutedState, process
+from services.router.processing import Routed, RoutedState, process
 from services.router.rules import RuleSet
 
 __all__ = ["TABLES", "register"]
@@ -87,24 +87,9 @@ async def _emit(alerts: faust.TopicT, outcome: Routed, metrics: RouterMetrics) -
 async def _dead_letter(
     topic: faust.TopicT, event: EventT[Any], outcome: DeadLetter, metrics: RouterMetrics
 ) -> None:
-    message = event.message
-    letter = DeadLetterV1(
-        service=SOURCE,
-        reason=outcome.reason,
-        details=outcome.details,
-        original_topic=message.topic,
-        original_partition=message.partition,
-        original_offset=message.offset,
-        original_key=message.key.decode(errors="replace") if message.key else None,
-        original_headers={
-            name: base64.b64encode(raw).decode() for name, raw in event_headers(event)
-        },
-        original_value=base64.b64encode(message.value).decode() if message.value else None,
-        failed_at=datetime.now(UTC),
-    )
-    headers, value = cloudevents.encode(type=events.DEAD_LETTER, source=SOURCE, data=letter)
-    await (await topic.send(key=message.key, value=value, headers=headers))
+    await set_aside(topic, event, SOURCE, outcome)
     metrics.dead_letters.labels(outcome.code).inc()
+    message = event.message
     log.warning(
         "incident record dead-lettered",
         extra={"code": outcome.code, "partition": message.partition, "offset": message.offset},

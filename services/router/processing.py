@@ -2,19 +2,20 @@
 agent decodes nothing and decides nothing itself, it only moves bytes and state."""
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
 
 from contracts import cloudevents, events
 from contracts.alert import AlertRequestedV1, RequestKind
+from contracts.deadletter import DeadLetter
 from contracts.incident import IncidentReportedV1
 from services.router.directory import Directory
 from services.router.routing import route, to_alert_request
 from services.router.rules import RuleSet
 
-__all__ = ["DeadLetter", "Routed", "RoutedState", "process"]
+__all__ = ["Routed", "RoutedState", "process"]
 
 
 class RoutedState(BaseModel):
@@ -29,13 +30,6 @@ class Routed:
     requests: list[AlertRequestedV1]
     state: RoutedState
     duplicate: bool = False
-
-
-@dataclass(frozen=True)
-class DeadLetter:
-    code: str  # bounded, for metrics: malformed_envelope, unexpected_type, invalid_body
-    reason: str
-    details: list[str] = field(default_factory=list)
 
 
 def process(

@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
 
@@ -65,3 +65,16 @@ def commit_group_at_end(bootstrap: str, group: str, topics: list[str]) -> None:
     offsets = {tp: OffsetAndMetadata(consumer.position(tp), "", -1) for tp in partitions}
     consumer.commit(offsets)
     consumer.close()
+
+
+def publish_raw(
+    bootstrap: str,
+    topic: str,
+    key: bytes | None,
+    value: bytes,
+    headers: list[tuple[str, bytes]],
+) -> None:
+    """One record exactly as given, acknowledged by every in-sync replica."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer.send(topic, key=key, value=value, headers=headers).get(timeout=30)
+    producer.close()

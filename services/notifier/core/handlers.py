@@ -11,6 +11,7 @@ from contracts import cloudevents, events
 from contracts.alert import AlertRequestedV1
 from contracts.alert_command import AlertCommandV1, CommandType
 from contracts.alert_event import AlertEventV1
+from contracts.deadletter import DeadLetter
 from contracts.dispatch import DispatchRequestV1
 from services.notifier.core.ack import AlertState, Message
 from services.notifier.core.channels import ProviderAccepted, ProviderAnswer, ProviderRejected
@@ -21,7 +22,6 @@ from services.notifier.texts.compose import ComposeConfig, compose
 
 __all__ = [
     "Handled",
-    "Skipped",
     "answer_command",
     "handle_input",
     "retry_command",
@@ -40,11 +40,6 @@ class Handled:
     lateness_seconds: list[float] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Skipped:
-    reason: str  # bounded, for logs: malformed_envelope, unexpected_type, invalid_body, ...
-
-
 def handle_input(
     headers: cloudevents.Headers,
     value: bytes | None,
@@ -53,21 +48,21 @@ def handle_input(
     config: ComposeConfig,
     codes: OpenCodes,
     now: datetime,
-) -> Handled | Skipped:
+) -> Handled | DeadLetter:
     """One alerts.requested or alerts.commands record for the alert whose state is `state`."""
     try:
         data = events.decode(headers, value).data
     except events.Refused as refusal:
-        return Skipped(refusal.reason.value)
+        return DeadLetter(refusal.reason.value, str(refusal), refusal.details)
     if isinstance(data, AlertRequestedV1):
         policy = escalation_policy(rosters, data.agency_id, now, data.facts.status)
         progress = on_request(state, data, policy, now)
     elif isinstance(data, AlertCommandV1) and state is not None:
         progress = on_command(state, data, now)
     else:
-        return Skipped("no_known_alert")
+        return DeadLetter("no_known_alert", f"no alert is tracked for this {type(data).__name__}")
     if progress.state is None:
-        return Skipped("no_state")
+        return DeadLetter("no_state", "the input left the alert without a state")
     return _composed(progress, progress.state, config, codes, now)
 
 

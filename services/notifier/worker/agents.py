@@ -15,15 +15,22 @@ from faust.types import EventT
 from pydantic import BaseModel
 
 from contracts import cloudevents, events
+from contracts.deadletter import DeadLetter
 from contracts.dispatch import DispatchRequestV1
-from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERT_EVENTS, ALERTS_REQUESTED
+from contracts.topics import (
+    ALERT_COMMANDS,
+    ALERT_DISPATCH,
+    ALERT_EVENTS,
+    ALERTS_REQUESTED,
+    DEAD_LETTERS,
+)
+from services.messaging.dead_letters import set_aside
 from services.messaging.faust_events import event_headers
 from services.notifier.core.ack import AlertState, AuditType
 from services.notifier.core.channels import ProviderAccepted, ProviderRejected
 from services.notifier.core.duty import Rosters
 from services.notifier.core.handlers import (
     Handled,
-    Skipped,
     answer_command,
     handle_input,
     retry_command,
@@ -56,6 +63,8 @@ def register(  # noqa: C901
     commands = app.topic(ALERT_COMMANDS.name, key_serializer="raw", value_serializer="raw")
     outbox = app.topic(ALERT_DISPATCH.name, key_serializer="raw", value_serializer="raw")
     audit_log = app.topic(ALERT_EVENTS.name, key_serializer="raw", value_serializer="raw")
+    dead_letters = app.topic(DEAD_LETTERS.name, key_serializer="raw", value_serializer="raw")
+    set_aside_unread = partial(_dead_letter, dead_letters, metrics)
     alerts = app.Table(ALERTS, partitions=TABLES[ALERTS])
     sent = app.Table(SENT_MESSAGES, partitions=TABLES[SENT_MESSAGES])
     open_alerts = OpenAlerts()
@@ -77,8 +86,8 @@ def register(  # noqa: C901
                 open_alerts.codes,
                 datetime.now(UTC),
             )
-            if isinstance(handled, Skipped):
-                _skipped(event, handled.reason)
+            if isinstance(handled, DeadLetter):
+                await set_aside_unread(event, handled)
                 continue
             await _publish(handled, outbox, audit_log)
             alerts[alert_id] = handled.state.model_dump(mode="json")
@@ -89,7 +98,8 @@ def register(  # noqa: C901
     async def dispatch(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             request = _dispatch_request(event)
-            if request is None:
+            if isinstance(request, DeadLetter):
+                await set_aside_unread(event, request)
                 continue
             key = f"{request.alert_id}/{request.message_id}"
             if key in sent:
@@ -160,24 +170,28 @@ async def _send(topic: faust.TopicT, key: str, kind: str, data: BaseModel) -> No
     await (await _queue(topic, key, kind, data))
 
 
-def _dispatch_request(event: EventT[Any]) -> DispatchRequestV1 | None:
+def _dispatch_request(event: EventT[Any]) -> DispatchRequestV1 | DeadLetter:
     try:
         data = events.decode(event_headers(event), event.value).data
     except events.Refused as refusal:
-        _skipped(event, refusal.reason.value)
-        return None
+        return DeadLetter(refusal.reason.value, str(refusal), refusal.details)
     if not isinstance(data, DispatchRequestV1):
-        _skipped(event, events.RefusalReason.UNEXPECTED_TYPE.value)
-        return None
+        return DeadLetter(
+            events.RefusalReason.UNEXPECTED_TYPE.value, f"unexpected {type(data).__name__}"
+        )
     return data
 
 
-def _skipped(event: EventT[Any], reason: str) -> None:
+async def _dead_letter(
+    topic: faust.TopicT, metrics: NotifierMetrics, event: EventT[Any], letter: DeadLetter
+) -> None:
+    await set_aside(topic, event, SOURCE, letter)
+    metrics.dead_letters.labels(letter.code).inc()
     message = event.message
     log.warning(
-        "record skipped",
+        "record dead-lettered",
         extra={
-            "reason": reason,
+            "code": letter.code,
             "topic": message.topic,
             "partition": message.partition,
             "offset": message.offset,

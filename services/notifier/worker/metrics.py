@@ -30,6 +30,12 @@ class NotifierMetrics:
             "Requests and commands the state machine refused (logged with the reason).",
             registry=registry,
         )
+        self.dead_letters = Counter(
+            "safeguard_notifier_dead_letters_total",
+            "Records the worker could not read, set aside on the dead-letter topic, by reason.",
+            ["reason"],
+            registry=registry,
+        )
         self.lag = Gauge(
             "safeguard_notifier_consumer_lag",
             "Records not yet processed, per topic partition.",

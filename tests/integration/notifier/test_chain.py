@@ -1,13 +1,20 @@
 """Incident in, officer alerted, acknowledged or escalated: the whole chain for real."""
 
 import re
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from contracts import cloudevents, events
+from contracts.alert_command import AlertCommandV1, CommandType
+from contracts.deadletter import DeadLetterV1
+from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERTS_REQUESTED, DEAD_LETTERS
 from devstack.kafka import LocalKafka
 from devstack.scenarios import SCENARIOS
+from tests.integration.kafka_reader import TopicReader, publish_raw
 from tests.integration.notifier.chain_helpers import (
     AlertEvents,
     calls,
@@ -27,7 +34,7 @@ SEXUAL_ABUSE = SCENARIOS[0].incident  # police among others
 
 
 @pytest.fixture
-def events(kafka: LocalKafka) -> Iterator[AlertEvents]:
+def audit(kafka: LocalKafka) -> Iterator[AlertEvents]:
     audit = AlertEvents(kafka)
     yield audit
     audit.close()
@@ -40,7 +47,7 @@ def link_in(message: dict[str, object]) -> str:
 
 
 def test_a_link_acknowledges_on_post_only_and_only_its_own_agency(
-    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+    chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
 ) -> None:
     incident_id, reference = post_incident(intake_server, NEGLECT)
     [message] = sms(chain.standin, HEALTH_PHONE, reference)
@@ -50,18 +57,18 @@ def test_a_link_acknowledges_on_post_only_and_only_its_own_agency(
     assert page.status_code == 200
     assert reference in page.text
     assert "<form" in page.text
-    events.wait(incident_id, HEALTH, "message.sent")
-    assert not any(e["type"] == "alert.acknowledged" for e in events.of(incident_id, HEALTH))
+    audit.wait(incident_id, HEALTH, "message.sent")
+    assert not any(e["type"] == "alert.acknowledged" for e in audit.of(incident_id, HEALTH))
 
     confirmed = httpx.post(link)
     assert confirmed.status_code == 200
-    acknowledged = events.wait(incident_id, HEALTH, "alert.acknowledged")
+    acknowledged = audit.wait(incident_id, HEALTH, "alert.acknowledged")
     assert (acknowledged["actor"], acknowledged["method"]) == ("health-a", "link")
-    assert not any(e["type"] == "alert.acknowledged" for e in events.of(incident_id, DESK))
+    assert not any(e["type"] == "alert.acknowledged" for e in audit.of(incident_id, DESK))
 
 
 def test_an_sms_reply_with_the_code_acknowledges(
-    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+    chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
 ) -> None:
     incident_id, reference = post_incident(intake_server, NEGLECT)
     [message] = sms(chain.standin, HEALTH_PHONE, reference)
@@ -72,16 +79,16 @@ def test_an_sms_reply_with_the_code_acknowledges(
         json={"from_phone": HEALTH_PHONE, "to": message["from"], "body": f"xn {code.group(1)}"},
     )
     assert reply.status_code == 200, reply.text
-    acknowledged = events.wait(incident_id, HEALTH, "alert.acknowledged")
+    acknowledged = audit.wait(incident_id, HEALTH, "alert.acknowledged")
     assert acknowledged["method"] == "sms_reply"
 
 
 def test_no_acknowledgment_escalates_to_a_call_then_a_keypress_acknowledges(
-    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+    chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
 ) -> None:
     incident_id, reference = post_incident(intake_server, SEXUAL_ABUSE)
     sms(chain.standin, POLICE_PHONE, reference)
-    events.wait(incident_id, POLICE, "message.receipt")  # delivered, and still escalated:
+    audit.wait(incident_id, POLICE, "message.receipt")  # delivered, and still escalated:
     call = wait_for(
         lambda: next(
             (c for c in calls(chain.standin, POLICE_PHONE) if c["status"] == "in-progress"), None
@@ -93,28 +100,28 @@ def test_no_acknowledgment_escalates_to_a_call_then_a_keypress_acknowledges(
         f"{chain.standin.url}/_standin/calls/{call['sid']}/press", json={"digits": "1"}
     )
     assert pressed.status_code == 200, pressed.text
-    acknowledged = events.wait(incident_id, POLICE, "alert.acknowledged")
+    acknowledged = audit.wait(incident_id, POLICE, "alert.acknowledged")
     assert acknowledged["method"] == "voice_keypress"
 
 
 def test_nobody_answers_so_the_deputy_then_the_duty_desk_hear_of_it(
-    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+    chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
 ) -> None:
     incident_id, reference = post_incident(intake_server, SEXUAL_ABUSE)
     sms(chain.standin, DEPUTY_PHONE, reference, timeout=45)
-    events.wait(incident_id, POLICE, "alert.expired", timeout=45)
+    audit.wait(incident_id, POLICE, "alert.expired", timeout=45)
     sms(chain.standin, DESK_PHONE, reference, timeout=30)
 
 
 def test_a_failing_number_falls_back_to_email(
-    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+    chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
 ) -> None:
     httpx.post(
         f"{chain.standin.url}/_standin/config", json={"failing_numbers": {HEALTH_PHONE: 21610}}
     ).raise_for_status()
     try:
         incident_id, reference = post_incident(intake_server, NEGLECT)
-        events.wait(incident_id, HEALTH, "message.failed")
+        audit.wait(incident_id, HEALTH, "message.failed")
         mail = wait_for(
             lambda: next(
                 (
@@ -137,24 +144,24 @@ def test_a_failing_number_falls_back_to_email(
 
 
 def test_a_drill_reaches_only_the_drill_desk(
-    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+    chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
 ) -> None:
     incident_id, reference = post_incident(intake_server, {**NEGLECT, "status": "Exercise"})
     drill_messages = sms(chain.standin, DRILL_PHONE, reference, count=2)
     assert all("DIỄN TẬP" in m["body"] for m in drill_messages)
-    events.wait(incident_id, HEALTH, "message.sent")
+    audit.wait(incident_id, HEALTH, "message.sent")
     for phone in (HEALTH_PHONE, DESK_PHONE, POLICE_PHONE):
         assert inbox(chain.standin, phone, reference) == []
 
 
 def test_a_killed_notifier_loses_no_alert_and_still_escalates(
-    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+    chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
 ) -> None:
     incident_id, reference = post_incident(intake_server, SEXUAL_ABUSE)
     sms(chain.standin, POLICE_PHONE, reference)
     chain.restart_notifier(kill=True)
     sms(chain.standin, DEPUTY_PHONE, reference, timeout=60)
-    events.wait(incident_id, POLICE, "alert.expired", timeout=60)
+    audit.wait(incident_id, POLICE, "alert.expired", timeout=60)
     police = inbox(chain.standin, POLICE_PHONE, reference)
     assert 1 <= len(police) <= 2, "at most one duplicate of the message in flight at the kill"
 
@@ -169,7 +176,7 @@ CANARIES = {
 
 
 def test_no_personal_data_reaches_a_message_a_log_line_or_a_metric(
-    chain: Chain, intake_server: BackgroundServer, events: AlertEvents
+    chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
 ) -> None:
     body = {
         **NEGLECT,
@@ -180,7 +187,7 @@ def test_no_personal_data_reaches_a_message_a_log_line_or_a_metric(
     }
     incident_id, reference = post_incident(intake_server, body)
     sms(chain.standin, HEALTH_PHONE, reference)
-    events.wait(incident_id, HEALTH, "message.sent")
+    audit.wait(incident_id, HEALTH, "message.sent")
 
     texts = [m["body"] for m in httpx.get(f"{chain.standin.url}/_standin/messages").json()]
     texts += [f"{m.subject}\n{m.text}\n{m.html}" for m in chain.mailbox.messages()]
@@ -190,3 +197,34 @@ def test_no_personal_data_reaches_a_message_a_log_line_or_a_metric(
     assert any(reference in text for text in texts)  # the scan sees this incident's traffic
     leaks = {name for name, canary in CANARIES.items() for text in texts if canary in text}
     assert leaks == set()
+
+
+def test_records_the_worker_cannot_read_are_dead_lettered_with_the_reason_and_it_goes_on(
+    chain: Chain, kafka: LocalKafka, intake_server: BackgroundServer, audit: AlertEvents
+) -> None:
+    dead_letters = TopicReader(kafka.bootstrap, DEAD_LETTERS.name)
+    tag = uuid.uuid4().hex
+    unknown_alert = f"alr_{tag}"
+    tick = AlertCommandV1(alert_id=unknown_alert, type=CommandType.TICK, at=datetime.now(UTC))
+    headers, value = cloudevents.encode(type=events.ALERT_COMMAND, source="test", data=tick)
+    poison = {
+        f"request-{tag}": (ALERTS_REQUESTED.name, [], b"\xff not json"),
+        unknown_alert: (ALERT_COMMANDS.name, headers, value),
+        f"dispatch-{tag}": (ALERT_DISPATCH.name, [("ce_type", b"x")], b"{}"),
+    }
+    for key, (topic, record_headers, record_value) in poison.items():
+        publish_raw(kafka.bootstrap, topic, key.encode(), record_value, record_headers)
+
+    records = dead_letters.read_until(lambda rs: set(poison) <= {r.key for r in rs}, timeout=60)
+    letters = {r.key: DeadLetterV1.model_validate_json(r.value) for r in records}
+    for key, (topic, _, _) in poison.items():
+        assert letters[key].service == "safeguard/notifier"
+        assert letters[key].original_topic == topic
+    assert "AlertCommandV1" in letters[unknown_alert].reason
+    dead_letters.close()
+
+    _, reference = post_incident(intake_server, NEGLECT)  # the worker goes on
+    sms(chain.standin, HEALTH_PHONE, reference)
+    metrics = chain.notifier.metrics()
+    for reason in ("malformed_envelope", "no_known_alert"):
+        assert f'safeguard_notifier_dead_letters_total{{reason="{reason}"}}' in metrics

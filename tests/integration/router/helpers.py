@@ -12,6 +12,7 @@ from contracts.incident import IncidentReportedV1
 from contracts.topics import INCIDENTS
 from devstack.kafka import LocalKafka
 from tests.integration.kafka_reader import Record
+from tests.integration.kafka_reader import publish_raw as publish_to
 
 
 def alert_requests(records: list[Record]) -> list[AlertRequestedV1]:
@@ -34,11 +35,7 @@ def unique(body: dict[str, Any]) -> dict[str, Any]:
 def publish_raw(
     kafka: LocalKafka, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]
 ) -> None:
-    from kafka import KafkaProducer
-
-    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap, acks="all")
-    producer.send(INCIDENTS.name, key=key, value=value, headers=headers).get(timeout=30)
-    producer.close()
+    publish_to(kafka.bootstrap, INCIDENTS.name, key, value, headers)
 
 
 def reported_event(

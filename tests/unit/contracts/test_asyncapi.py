@@ -173,6 +173,7 @@ def test_the_operations_follow_the_design_flow() -> None:
         ("router", "receive", "incidents"),
         ("router", "send", "alerts.requested"),
         ("router", "send", "incidents.deadletter"),
+        ("notifier", "send", "incidents.deadletter"),
         ("notifier", "receive", "alerts.requested"),
         ("notifier", "send", "alerts.events"),
     } <= _flows()

@@ -8,13 +8,13 @@ from pydantic import BaseModel
 
 from contracts import cloudevents, events
 from contracts.alert_command import AckMethod, AlertCommandV1, CommandType
+from contracts.deadletter import DeadLetter
 from contracts.dispatch import DispatchRequestV1
 from services.notifier.core.ack import AlertState, AuditType, Lifecycle
 from services.notifier.core.channels import ProviderAccepted, ProviderRejected
 from services.notifier.core.duty import Rosters
 from services.notifier.core.handlers import (
     Handled,
-    Skipped,
     answer_command,
     handle_input,
     retry_command,
@@ -172,11 +172,13 @@ def test_a_passed_deadline_escalates_on_the_tick() -> None:
         ),
     ],
 )
-def test_what_cannot_be_handled_is_skipped_with_a_bounded_reason(
+def test_what_cannot_be_handled_is_dead_lettered_with_a_bounded_reason(
     record: tuple[cloudevents.Headers, bytes], reason: str
 ) -> None:
-    skipped = handle_input(*record, None, rosters(), TWO_WAY, OpenAlerts().codes, T0)
-    assert skipped == Skipped(reason)
+    letter = handle_input(*record, None, rosters(), TWO_WAY, OpenAlerts().codes, T0)
+    assert isinstance(letter, DeadLetter)
+    assert letter.code == reason
+    assert letter.reason
 
 
 def test_a_repeated_request_changes_nothing_in_flight() -> None:
