@@ -54,7 +54,8 @@ def add_ack_routes(app: FastAPI, front: Front) -> None:  # noqa: C901
             return claims
         view = front.projection.get(claims.alert_id)
         if view is not None and view.lifecycle is Lifecycle.ACKNOWLEDGED:
-            return _page(ack_page.acknowledged_page(view, language, zone))
+            log.info("acknowledgment link used again", extra={"alert_id": claims.alert_id})
+            return _page(ack_page.acknowledged_page(view, language, zone, again=True))
         # Pressed again before the worker's acknowledgment reached us: publish only once.
         if claims.nonce not in front.links_used:
             try:

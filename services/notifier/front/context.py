@@ -1,6 +1,7 @@
 """What the HTTP front's routes share, and the acknowledgment command they publish."""
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ from services.notifier.core.duty import Rosters
 from services.notifier.core.policy import Officer
 from services.notifier.front.metrics import ApiMetrics
 from services.notifier.front.projection import Projection
+from services.notifier.front.replays import ReplayGuard
 from services.notifier.settings import NotifierSettings
 
 __all__ = ["Front", "acknowledged", "acknowledgment", "command_or_503"]
@@ -39,6 +41,7 @@ class Front:
     ack_wait: float
     phones: dict[str, Officer]
     links_used: dict[str, datetime] = field(default_factory=dict)
+    replays: ReplayGuard = field(default_factory=lambda: ReplayGuard(time.monotonic))
 
     @property
     def secret(self) -> bytes:

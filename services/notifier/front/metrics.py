@@ -47,8 +47,15 @@ class ApiMetrics:
             ["kind"],
             registry=registry,
         )
+        self.webhooks_replayed = Counter(
+            "safeguard_notifier_webhooks_replayed_total",
+            "Signed Twilio webhooks that repeated one already handled, answered without acting.",
+            ["kind"],
+            registry=registry,
+        )
         for kind in WEBHOOK_KINDS:
             self.webhooks_rejected.labels(kind)
+            self.webhooks_replayed.labels(kind)
         self.requests = Counter(
             "safeguard_notifier_api_requests_total",
             "HTTP requests to the notifier API by route template and status code.",

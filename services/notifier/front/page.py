@@ -57,12 +57,16 @@ def alert_page(view: AlertView, lang: Language, zone: ZoneInfo) -> str:
     return _page(lang, words.page.title, _drill(view, words) + _facts(view, lang, zone) + form)
 
 
-def acknowledged_page(view: AlertView, lang: Language, zone: ZoneInfo) -> str:
+def acknowledged_page(
+    view: AlertView, lang: Language, zone: ZoneInfo, *, again: bool = False
+) -> str:
+    """Who acknowledged, when and how; `again` when this request found it already done."""
     words = PHRASES[lang]
     method = words.page.methods.get(view.ack_method, "?") if view.ack_method else "?"
     at = _local(view.acknowledged_at, zone) if view.acknowledged_at else "?"
     by = words.page.acknowledged_by.format(by=view.acknowledged_by or "?", at=at, method=method)
-    body = _drill(view, words) + f"<p>{_e(by)}</p>" + _facts(view, lang, zone)
+    note = f'<p class="flag" role="status">{_e(words.page.nothing_changed)}</p>' if again else ""
+    body = _drill(view, words) + note + f"<p>{_e(by)}</p>" + _facts(view, lang, zone)
     return _page(lang, words.page.acknowledged, body)
 
 

@@ -3,7 +3,9 @@ its X-Twilio-Signature against our public URL, each turned into a command."""
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request, Response
@@ -17,10 +19,8 @@ from services.notifier.core.policy import Language
 from services.notifier.core.reply_codes import parse_reply
 from services.notifier.front import twiml
 from services.notifier.front.context import Front, acknowledged, acknowledgment, command_or_503
-from services.notifier.front.projection import (
-    AlertView,
-    ReplyProblem,
-)
+from services.notifier.front.projection import AlertView, ReplyProblem
+from services.notifier.front.replays import request_key
 from services.notifier.texts.phrases import ReplyAnswer, VoiceAnswer
 
 __all__ = ["add_twilio_routes"]
@@ -28,6 +28,8 @@ __all__ = ["add_twilio_routes"]
 log = logging.getLogger(__name__)
 
 _FORM_LIMIT = 16 * 1024
+_REPLAY_HEADER = "X-Safeguard-Replay"
+_Handler = Callable[[Request, dict[str, str]], Awaitable[Response]]
 _ALERT_ID = re.compile(r"alr_[0-9a-f]{32}")
 _RECEIPTS = {
     status.value: status for status in ReceiptStatus if status is not ReceiptStatus.UNKNOWN
@@ -44,67 +46,93 @@ _PROBLEMS = {
 def add_twilio_routes(app: FastAPI, front: Front) -> None:
     validator = RequestValidator(front.settings.twilio_auth_token.get_secret_value())
 
-    async def verified(request: Request, kind: str, path: str) -> dict[str, str]:
-        form = (await _read_form(request)).decode("utf-8", "replace")
-        params = dict(parse_qsl(form, keep_blank_values=True))
+    async def once(request: Request, kind: str, path: str, handle: _Handler) -> Response:
+        """Verify the signature, answer a repeat of an already handled request without acting
+        on it again, and remember the request once it is handled."""
+        body = await _read_form(request)
+        params = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         signature = request.headers.get("x-twilio-signature", "")
-        if not signature or not validator.validate(
-            front.public_url(path, request), params, signature
-        ):
+        url = front.public_url(path, request)
+        if not signature or not validator.validate(url, params, signature):
             front.metrics.webhooks_rejected.labels(kind).inc()
             log.warning("twilio webhook rejected: bad signature", extra={"kind": kind})
             raise ClientError(403, "Forbidden", "X-Twilio-Signature is missing or does not match")
-        return params
+        key = request_key(url, body, signature)
+        if front.replays.seen(key):
+            front.metrics.webhooks_replayed.labels(kind).inc()
+            log.info("twilio webhook replayed: nothing changed", extra={"kind": kind})
+            return _replayed(kind)
+        response = await handle(request, params)
+        front.replays.remember(key)
+        return response
 
     @app.post(STATUS_PATH, status_code=204, tags=["twilio"])
     async def message_status(request: Request) -> Response:
         """A delivery receipt: sent, delivered, undelivered and failed become commands."""
-        params = await verified(request, "status", STATUS_PATH)
-        receipt = _RECEIPTS.get(params.get("MessageStatus", ""))
-        if receipt is None:
-            return Response(status_code=204)  # queued, sending, accepted...: nothing to record
-        alert_id, message_id = _alert_id(request), request.query_params.get("message_id")
-        if not message_id:
-            raise ClientError(400, "Bad Request", "the callback URL lacks message_id")
-        command = AlertCommandV1(
-            alert_id=alert_id,
-            type=CommandType.RECEIPT,
-            at=datetime.now(UTC),
-            message_id=message_id,
-            provider_id=params.get("MessageSid") or None,
-            code=params.get("ErrorCode") or None,
-            receipt=receipt,
-        )
-        await command_or_503(front, command)
-        return Response(status_code=204)
+        return await once(request, "status", STATUS_PATH, partial(_receipt, front))
 
     @app.post(SMS_PATH, tags=["twilio"])
     async def sms_reply(request: Request) -> Response:
         """An officer's SMS reply ("XN 47", "OK"): the TwiML answer goes back as an SMS."""
-        params = await verified(request, "sms", SMS_PATH)
-        phone = params.get("From", "")
-        officer = front.phones.get(phone)
-        language = officer.language if officer else Language.VI
-        answer, view = await _sms_acknowledge(front, phone, params.get("Body", ""))
-        log.info(
-            "sms reply answered",
-            extra={"answer": answer.value, "officer_id": officer.id if officer else None},
-        )
-        ref = view.facts.reference if view and view.facts else (view.alert_id if view else "")
-        by = (view.acknowledged_by or "") if view else ""
-        return _twiml(twiml.sms_answer(answer, language, ref=ref, by=by))
+        return await once(request, "sms", SMS_PATH, partial(_reply, front))
 
     @app.post(VOICE_PATH, tags=["twilio"])
     async def keypress(request: Request) -> Response:
         """The escalation call's Gather: 1 acknowledges, any other key asks again."""
-        params = await verified(request, "voice", VOICE_PATH)
-        officer = front.phones.get(params.get("To", ""))
-        language = officer.language if officer else Language.VI
-        alert_id, slot = _alert_id(request), _slot(request)
-        if params.get("Digits", "") != "1":
-            return _twiml(twiml.gather_again(language, front.public_url(VOICE_PATH, request)))
-        answer = await _voice_acknowledge(front, alert_id, slot)
-        return _twiml(twiml.voice_answer(answer, language))
+        return await once(request, "voice", VOICE_PATH, partial(_keypress, front))
+
+
+async def _receipt(front: Front, request: Request, params: dict[str, str]) -> Response:
+    receipt = _RECEIPTS.get(params.get("MessageStatus", ""))
+    if receipt is None:
+        return Response(status_code=204)  # queued, sending, accepted...: nothing to record
+    alert_id, message_id = _alert_id(request), request.query_params.get("message_id")
+    if not message_id:
+        raise ClientError(400, "Bad Request", "the callback URL lacks message_id")
+    command = AlertCommandV1(
+        alert_id=alert_id,
+        type=CommandType.RECEIPT,
+        at=datetime.now(UTC),
+        message_id=message_id,
+        provider_id=params.get("MessageSid") or None,
+        code=params.get("ErrorCode") or None,
+        receipt=receipt,
+    )
+    await command_or_503(front, command)
+    return Response(status_code=204)
+
+
+async def _reply(front: Front, request: Request, params: dict[str, str]) -> Response:
+    phone = params.get("From", "")
+    officer = front.phones.get(phone)
+    language = officer.language if officer else Language.VI
+    answer, view = await _sms_acknowledge(front, phone, params.get("Body", ""))
+    log.info(
+        "sms reply answered",
+        extra={"answer": answer.value, "officer_id": officer.id if officer else None},
+    )
+    ref = view.facts.reference if view and view.facts else (view.alert_id if view else "")
+    by = (view.acknowledged_by or "") if view else ""
+    return _twiml(twiml.sms_answer(answer, language, ref=ref, by=by))
+
+
+async def _keypress(front: Front, request: Request, params: dict[str, str]) -> Response:
+    officer = front.phones.get(params.get("To", ""))
+    language = officer.language if officer else Language.VI
+    alert_id, slot = _alert_id(request), _slot(request)
+    if params.get("Digits", "") != "1":
+        return _twiml(twiml.gather_again(language, front.public_url(VOICE_PATH, request)))
+    answer = await _voice_acknowledge(front, alert_id, slot)
+    return _twiml(twiml.voice_answer(answer, language))
+
+
+def _replayed(kind: str) -> Response:
+    """Nothing acted on and nothing sent back to the officer (a second TwiML answer would be a
+    second SMS), with a header that says why."""
+    headers = {_REPLAY_HEADER: "already handled; nothing changed"}
+    if kind == "status":
+        return Response(status_code=204, headers=headers)
+    return Response(twiml.EMPTY, media_type="application/xml", headers=headers)
 
 
 async def _sms_acknowledge(

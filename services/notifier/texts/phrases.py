@@ -182,6 +182,7 @@ class PagePhrases:
     explain: str
     acknowledged: str
     acknowledged_by: str
+    nothing_changed: str
     recorded: str
     processing: str
     invalid: str
@@ -245,6 +246,7 @@ PHRASES = {
             explain="Nhấn Xác nhận để báo rằng bạn đã nhận cảnh báo này và đang xử lý.",
             acknowledged="Cảnh báo đã được xác nhận",
             acknowledged_by="Xác nhận bởi {by} lúc {at} (qua {method}).",
+            nothing_changed="Không có gì thay đổi: cảnh báo này đã được xác nhận trước đó.",
             recorded="Đã ghi nhận xác nhận của bạn. "
             "Trạng thái cảnh báo sẽ cập nhật trong giây lát.",
             processing="Cảnh báo này đang được xử lý. Vui lòng tải lại trang sau vài giây.",
@@ -323,6 +325,7 @@ PHRASES = {
             "and are acting on it.",
             acknowledged="Alert acknowledged",
             acknowledged_by="Acknowledged by {by} at {at} (by {method}).",
+            nothing_changed="Nothing changed: this alert had already been acknowledged.",
             recorded="Your acknowledgment is recorded. "
             "The alert will show as acknowledged shortly.",
             processing="This alert is still being processed. "

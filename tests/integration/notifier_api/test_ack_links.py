@@ -90,7 +90,7 @@ def test_confirming_waits_for_the_worker_and_says_who_acknowledged(
     assert len(commands(command_log, alert.alert_id, wait=2.0)) == 1
 
 
-def test_an_acknowledged_alert_says_by_whom_and_publishes_nothing_more(
+def test_an_acknowledged_alert_says_by_whom_and_a_used_link_changes_nothing_and_says_so(
     api: BackgroundServer, writer: AlertWriter, command_log: TopicReader
 ) -> None:
     alert = writer.new_alert()
@@ -104,6 +104,8 @@ def test_an_acknowledged_alert_says_by_whom_and_publishes_nothing_more(
         assert response.status_code == 200
         assert "Acknowledged by duty-vi" in response.text
         assert "<form" not in response.text
+    assert "Nothing changed" in posted.text  # a second press says it did nothing
+    assert "Nothing changed" not in shown.text
     assert commands(command_log, alert.alert_id, wait=2.0) == []
 
 

@@ -183,3 +183,34 @@ def test_pressing_1_in_the_call_acknowledges_and_other_keys_ask_again(
     [command] = commands(command_log, alert.alert_id, wait=3.0)
     assert command.method is AckMethod.VOICE_KEYPRESS
     assert command.recipient_slot == 1
+
+
+REPLAYED = 'safeguard_notifier_webhooks_replayed_total{kind="%s"}'
+
+
+@pytest.mark.parametrize("kind", ["status", "sms", "voice"])
+def test_the_same_signed_webhook_twice_acts_once_and_says_so(
+    api: BackgroundServer, writer: AlertWriter, command_log: TopicReader, kind: str
+) -> None:
+    alert = writer.new_alert()
+    wait_for_alert(api, alert.alert_id)
+    path, params = {
+        "status": (status_path(alert.alert_id), receipt("delivered")),
+        "sms": ("/webhooks/twilio/sms", sms(alert.phone, f"XN {alert.code}")),
+        "voice": (
+            f"/webhooks/twilio/voice?alert_id={alert.alert_id}&slot=1",
+            {"CallSid": "CA" + "d" * 32, "To": alert.phone, "Digits": "1"},
+        ),
+    }[kind]
+    before = metric(api, REPLAYED % kind)
+
+    first, again = twilio_post(api, path, params), twilio_post(api, path, params)
+
+    assert first.status_code in (200, 204)
+    assert "x-safeguard-replay" not in first.headers
+    assert again.status_code == first.status_code
+    assert again.headers["x-safeguard-replay"] == "already handled; nothing changed"
+    if kind != "status":
+        assert said(again) == ""  # no second SMS or speech for the officer
+    assert len(commands(command_log, alert.alert_id, wait=3.0)) == 1
+    assert metric(api, REPLAYED % kind) == before + 1

@@ -16,7 +16,7 @@ from services.notifier.core.policy import Language
 from services.notifier.front import page as ack_page
 from services.notifier.front import twiml
 from services.notifier.front.projection import AlertView
-from services.notifier.texts.phrases import ReplyAnswer, VoiceAnswer
+from services.notifier.texts.phrases import PHRASES, ReplyAnswer, VoiceAnswer
 from tests.unit.notifier.builders import MONDAY_0800, facts
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -136,6 +136,13 @@ def test_the_acknowledged_page_says_by_whom_when_and_how() -> None:
     assert "police-duty-a" in vi
     assert "08:07 30/11/2026" in vi
     assert "đường dẫn" in vi
+
+
+@pytest.mark.parametrize("lang", [VI, EN])
+def test_only_a_page_found_already_acknowledged_says_nothing_changed(lang: Language) -> None:
+    note = PHRASES[lang].page.nothing_changed
+    assert note in text_of(ack_page.acknowledged_page(acknowledged(), lang, VN, again=True))
+    assert note not in text_of(ack_page.acknowledged_page(acknowledged(), lang, VN))
 
 
 def test_an_acknowledgment_seen_before_the_request_still_renders() -> None:
