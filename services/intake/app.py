@@ -86,13 +86,28 @@ class _Incidents:
         self._settings = settings
         self._parts = parts
         self._limiter = RateLimiter(time.monotonic)
+        self._guesses = RateLimiter(time.monotonic)
 
     def authorize(self, request: Request) -> Source:
+        # Refused keys are limited per client address, and a client over its limit has no key
+        # checked at all, so guessing is slowed, counted, and never told when it hits.
+        client = request.client.host if request.client else "unknown"
+        rate, burst = self._settings.auth_failures_per_second, self._settings.auth_failures_burst
+        if (wait := self._guesses.wait(client, rate, burst)) > 0:
+            self._parts.metrics.auth_failures.labels("throttled").inc()
+            raise ClientError(
+                429,
+                "Too Many Requests",
+                "too many refused API keys from this address; wait before trying again",
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
         scheme, _, key = request.headers.get("authorization", "").partition(" ")
         source = self._parts.sources.authenticate(
             key.strip() if scheme.lower() == "bearer" else None
         )
         if source is None:
+            self._guesses.acquire(client, rate, burst)
+            self._parts.metrics.auth_failures.labels("refused").inc()
             raise ClientError(
                 401,
                 "Unauthorized",

@@ -30,6 +30,15 @@ class IntakeMetrics:
             "Retried reports answered with the existing incident id.",
             registry=registry,
         )
+        self.auth_failures = Counter(
+            "safeguard_intake_auth_failures_total",
+            "Requests refused for their API key (refused), or unchecked because their address "
+            "had too many refused keys (throttled).",
+            ["outcome"],
+            registry=registry,
+        )
+        for outcome in ("refused", "throttled"):
+            self.auth_failures.labels(outcome)
         self.unavailable = Counter(
             "safeguard_intake_unavailable_total",
             "Incidents refused with 503 because Kafka did not acknowledge in time.",

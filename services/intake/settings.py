@@ -17,4 +17,7 @@ class IntakeSettings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     max_batch_items: int = 100
     retry_after_seconds: int = 5
+    # Refused API keys allowed per client address: a burst, then one every 6 seconds.
+    auth_failures_burst: int = 10
+    auth_failures_per_second: float = 1 / 6
     log_level: str = "INFO"

@@ -40,6 +40,7 @@ def intake_server(kafka: LocalKafka) -> Iterator[BackgroundServer]:
         sources_file=ROOT / "config/sources.yaml",
         publish_timeout_seconds=3.0,
         kafka_request_timeout_seconds=5.0,
+        auth_failures_burst=100_000,  # the fuzzers send wrong keys on purpose, from one address
     )
     with BackgroundServer(build_app(settings)) as server:
         yield server

@@ -14,6 +14,7 @@ from services.intake.settings import IntakeSettings
 from services.intake.sources import hash_key
 from services.observability.logging import configure_logging
 from tests.integration.intake.incidents import HELPLINE, new_incident
+from tests.integration.processes import ROOT
 from tests.integration.servers import BackgroundServer
 
 
@@ -40,6 +41,47 @@ def test_past_the_rate_limit_a_source_gets_429_with_retry_after(
     ]
     assert [s.status_code for s in statuses] == [202, 202, 429]
     assert int(statuses[2].headers["Retry-After"]) >= 1
+
+
+@pytest.fixture
+def guarded_server(kafka: LocalKafka) -> Iterator[BackgroundServer]:
+    settings = IntakeSettings(
+        kafka_bootstrap=kafka.bootstrap,
+        sources_file=ROOT / "config/sources.yaml",
+        auth_failures_burst=3,
+        auth_failures_per_second=0.01,
+    )
+    with BackgroundServer(build_app(settings)) as server:
+        yield server
+
+
+def _post_from(server: BackgroundServer, address: str, key: str) -> httpx.Response:
+    transport = httpx.HTTPTransport(local_address=address)
+    with httpx.Client(transport=transport, timeout=10) as client:
+        return client.post(
+            f"{server.url}/v1/incidents",
+            json=new_incident(),
+            headers={"Authorization": f"Bearer {key}"},
+        )
+
+
+def _counted(server: BackgroundServer, outcome: str) -> float:
+    sample = f'safeguard_intake_auth_failures_total{{outcome="{outcome}"}} '
+    text = httpx.get(f"{server.url}/metrics", timeout=5).text
+    return float(next(line for line in text.splitlines() if line.startswith(sample)).split()[-1])
+
+
+def test_guessing_api_keys_is_slowed_per_address_and_counted(
+    guarded_server: BackgroundServer,
+) -> None:
+    guesses = [_post_from(guarded_server, "127.0.0.2", f"guess-{n}") for n in range(5)]
+    assert [r.status_code for r in guesses] == [401, 401, 401, 429, 429]
+    assert int(guesses[3].headers["Retry-After"]) >= 1
+    # Over its limit, the address has no key checked at all: a right guess is not revealed.
+    assert _post_from(guarded_server, "127.0.0.2", "dev-helpline-key").status_code == 429
+    # Another address, and an honest source, are not held back by the guesser.
+    assert _post_from(guarded_server, "127.0.0.3", "dev-helpline-key").status_code == 202
+    assert (_counted(guarded_server, "refused"), _counted(guarded_server, "throttled")) == (3, 3)
 
 
 CANARIES = {

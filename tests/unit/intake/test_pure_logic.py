@@ -93,6 +93,24 @@ def test_the_bucket_allows_a_burst_then_asks_to_wait() -> None:
     assert limiter.acquire("other", rate=1.0, burst=2) == 0.0
 
 
+def test_waiting_takes_no_token() -> None:
+    limiter = RateLimiter(lambda: 0.0)
+    assert [limiter.wait("s", rate=1.0, burst=1) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.acquire("s", rate=1.0, burst=1) == 0.0
+    assert limiter.wait("s", rate=1.0, burst=1) == pytest.approx(1.0)
+
+
+def test_only_buckets_that_refilled_are_forgotten_to_make_room() -> None:
+    now = [0.0]
+    limiter = RateLimiter(lambda: now[0], max_keys=2)
+    limiter.acquire("a", rate=1.0, burst=2)
+    now[0] = 5.0  # "a" has refilled: forgetting it changes nothing
+    limiter.acquire("b", rate=1.0, burst=2)
+    limiter.acquire("b", rate=1.0, burst=2)
+    limiter.acquire("c", rate=1.0, burst=2)  # makes room by dropping "a", never "b"
+    assert limiter.wait("b", rate=1.0, burst=2) > 0
+
+
 @pytest.mark.parametrize(
     ("change", "paths"),
     [
