@@ -5,7 +5,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-__all__ = ["AlertTrail", "Ledger", "Observed", "reconcile"]
+__all__ = ["LATE_SECONDS", "AlertTrail", "Ledger", "Observed", "lateness_summary", "reconcile"]
+
+LATE_SECONDS = 5.0  # the timer ticks every second; past this an escalation counts as late
 
 
 @dataclass
@@ -14,6 +16,7 @@ class AlertTrail:
 
     incident_id: str
     events: list[tuple[str, datetime]] = field(default_factory=list)
+    late_by: list[float] = field(default_factory=list)  # seconds past each deadline it fired
 
     def has(self, event_type: str) -> bool:
         return any(kind == event_type for kind, _ in self.events)
@@ -45,6 +48,7 @@ class Ledger:
     rows: list[tuple[str, int]]
     losses: list[str]
     unrecorded_acks: list[str]  # alert ids, to look up in the audit trail
+    lateness: str  # how late the escalations fired, from the audit trail
 
     def table(self) -> str:
         width = max(len(name) for name, _ in self.rows)
@@ -69,6 +73,7 @@ def reconcile(seen: Observed) -> Ledger:
     duplicates = sum(count - 1 for count in per_message.values())
     worst = max(per_message.values(), default=0)
     drills = {reference_of(i) for i, drill in seen.accepted.items() if drill}
+    late = sorted(x for trail in seen.alerts.values() for x in trail.late_by)
     leaked = [s for s in seen.sends if s[2] in drills and s[1] != seen.drill_desk]
     rows = [
         ("incidents accepted (202)", len(accepted)),
@@ -88,13 +93,29 @@ def reconcile(seen: Observed) -> Ledger:
             "tier deadlines passed (escalations)",
             sum(t.has("alert.deadline_passed") for t in seen.alerts.values()),
         ),
+        (f"of which fired over {LATE_SECONDS:g} s late", sum(x > LATE_SECONDS for x in late)),
     ]
     losses = _losses(seen, accepted, routed, unhandled, recorded | too_late)
     if leaked:
         losses.append(f"{len(leaked)} drill SMS reached a real number")
     if worst > 1 + seen.notifier_restarts:
         losses.append(f"a message was sent {worst} times, over the bound 1 + restarts")
-    return Ledger(rows, losses, sorted(seen.acks_given - recorded - too_late))
+    unrecorded = sorted(seen.acks_given - recorded - too_late)
+    return Ledger(rows, losses, unrecorded, lateness_summary(late))
+
+
+def lateness_summary(late: list[float]) -> str:
+    """p50, p99 and the worst of sorted lateness figures, in seconds."""
+    if not late:
+        return "no deadline passed"
+
+    def at(q: float) -> float:
+        return late[min(len(late) - 1, int(q * len(late)))]
+
+    return (
+        f"{len(late)} deadlines passed; fired late by p50 {at(0.5):.2f} s, "
+        f"p99 {at(0.99):.2f} s, worst {late[-1]:.2f} s"
+    )
 
 
 def _losses(

@@ -86,3 +86,9 @@ class AlertEventV1(BaseModel):
         description="A provider error code or a short operational note.",
         json_schema_extra=operational,
     )
+    deadline: AwareDatetime | None = Field(
+        default=None,
+        description="On deadline_passed: the step's deadline that passed, so that how late the "
+        "escalation fired (`at` minus this) can be read from the audit trail alone.",
+        json_schema_extra=operational,
+    )

@@ -440,14 +440,15 @@ def _deadline_passed(state: AlertState, event: DeadlinePassed) -> Transition:
     if refusal := _closed(state) or _not_waiting(state, event):
         return _refuse(state, refusal)
     where = {"tier": event.position.tier, "step": event.position.step}
+    passed = {**where, "deadline": state.deadline}
     following = state.policy.next_position(event.position)
     if following is not None:
         after = state.model_copy(update={"pending": following})
-        audit = _audit(after, AuditType.DEADLINE_PASSED, event.at, **where)
+        audit = _audit(after, AuditType.DEADLINE_PASSED, event.at, **passed)
         return Transition(Outcome.APPLIED, after, (audit,))
     after = state.model_copy(update={"lifecycle": Lifecycle.EXPIRED})
     audit_trail = (
-        _audit(after, AuditType.DEADLINE_PASSED, event.at, **where),
+        _audit(after, AuditType.DEADLINE_PASSED, event.at, **passed),
         _audit(after, AuditType.EXPIRED, event.at, **where),
     )
     return Transition(Outcome.APPLIED, after, audit_trail)

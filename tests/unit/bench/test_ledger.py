@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from bench.ledger import AlertTrail, Observed, reconcile, reference_of
+from bench.ledger import AlertTrail, Observed, lateness_summary, reconcile, reference_of
 
 T0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 INCIDENT, DRILL = "inc_" + "a" * 32, "inc_" + "b" * 32
@@ -82,3 +82,14 @@ def test_an_acknowledgment_that_reached_an_expired_alert_is_no_loss() -> None:
     ledger = reconcile(seen)
     assert ledger.losses == []
     assert dict(ledger.rows)["acknowledgments refused: the alert had expired"] == 1
+
+
+def test_late_escalations_are_counted_and_summarised_from_the_trail() -> None:
+    seen = clean()
+    seen.alerts[DRILL_ALERT].late_by = [0.4, 0.9, 7.5]
+    ledger = reconcile(seen)
+    assert dict(ledger.rows)["of which fired over 5 s late"] == 1
+    assert ledger.lateness == (
+        "3 deadlines passed; fired late by p50 0.90 s, p99 7.50 s, worst 7.50 s"
+    )
+    assert lateness_summary([]) == "no deadline passed"

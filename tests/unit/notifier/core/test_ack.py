@@ -378,6 +378,10 @@ def test_step_dispatch_audits_lifecycle_then_each_message() -> None:
 def test_expiry_audits_the_deadline_then_the_expiry() -> None:
     transition = ack.apply(STATES["last_step"], _deadline(3, 1, 30))
     assert [a.type for a in transition.audit] == [AuditType.DEADLINE_PASSED, AuditType.EXPIRED]
+    passed = transition.audit[0]
+    # The deadline that passed rides on its audit event: lateness is readable from the trail.
+    assert passed.deadline == STATES["last_step"].deadline
+    assert passed.deadline is not None and passed.deadline <= passed.at
 
 
 def test_audit_events_carry_no_address() -> None:
