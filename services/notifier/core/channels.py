@@ -29,6 +29,7 @@ class Outbound:
     subject: str = ""
     html: str = ""
     status_callback: str | None = None
+    sender: str | None = None  # the sender identity to use (SMS, voice); None: the default
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class ProviderRejected:
     recoverable: bool  # True: retry with backoff; False: fall back to another channel or number
     code: str
     reason: str
+    # What the gateway said, for judging the sender (sender_pool.outcome_of); None: no answer.
+    http_status: int | None = None
+    provider_code: int | None = None
 
 
 ProviderAnswer = ProviderAccepted | ProviderRejected

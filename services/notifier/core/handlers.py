@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts import cloudevents, events
-from contracts.alert import AlertRequestedV1
+from contracts.alert import AlertRequestedV1, RequestKind
 from contracts.alert_command import AlertCommandV1, CommandType
-from contracts.alert_event import AlertEventV1
+from contracts.alert_event import AlertEventV1, ChannelKind, Purpose
 from contracts.deadletter import DeadLetter
-from contracts.dispatch import DispatchRequestV1
+from contracts.dispatch import DispatchRequestV1, MessageKind
 from services.notifier.core.ack import AlertState, Message
 from services.notifier.core.channels import ProviderAccepted, ProviderAnswer, ProviderRejected
 from services.notifier.core.duty import Rosters, escalation_policy
@@ -75,6 +75,7 @@ def _composed(
     for message in progress.outgoing:
         phone = state.address(message) or ""
         request = compose(state, message, config, codes.taken(phone, state.alert_id), now)
+        request = request.model_copy(update=_ordering_facts(state, message))
         dispatches.append(request)
         if request.reply_code is not None:
             state = _with_code(state, message, request.reply_code)
@@ -85,6 +86,29 @@ def _composed(
         refusals=progress.refusals,
         lateness_seconds=progress.lateness_seconds,
     )
+
+
+def _ordering_facts(state: AlertState, message: Message) -> dict[str, object]:
+    """What the dispatcher needs to put the message in its place in the queue."""
+    facts = state.request.facts
+    return {
+        "kind": message_kind(state, message),
+        "severity": facts.severity,
+        "urgency": facts.urgency,
+        "immediate_danger": facts.immediate_danger,
+    }
+
+
+def message_kind(state: AlertState, message: Message) -> MessageKind:
+    if message.purpose is Purpose.EXPIRY_NOTICE:
+        return MessageKind.EXPIRY_NOTICE
+    if message.channel is ChannelKind.VOICE:
+        return MessageKind.DEADLINE_CALL
+    if message.position.tier > 1:
+        return MessageKind.ESCALATION
+    if state.request.kind is RequestKind.UPDATE:
+        return MessageKind.UPDATE
+    return MessageKind.FIRST_ALERT
 
 
 def _with_code(state: AlertState, coded: Message, code: str) -> AlertState:

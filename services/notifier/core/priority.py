@@ -8,19 +8,18 @@ import itertools
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Generic, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.alert import AlertFacts
+from contracts.dispatch import DispatchRequestV1, MessageKind
 from contracts.incident import Severity, Status, Urgency
 
 __all__ = [
     "ClassRule",
     "DrillPlacement",
     "MessageFacts",
-    "MessageKind",
     "Priority",
     "PriorityPolicy",
     "Queued",
@@ -28,14 +27,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class MessageKind(StrEnum):
-    FIRST_ALERT = "first_alert"
-    ESCALATION = "escalation"  # to the next tier
-    EXPIRY_NOTICE = "expiry_notice"  # to the duty desk, after the last tier
-    DEADLINE_CALL = "deadline_call"  # the call at an acknowledgment deadline
-    UPDATE = "update"
 
 
 # "below_all_actual": every drill after every actual message; "below_class": a drill just
@@ -63,6 +54,16 @@ class MessageFacts:
             urgency=alert.urgency,
             immediate_danger=alert.immediate_danger,
             drill=alert.status is not Status.ACTUAL,
+        )
+
+    @classmethod
+    def of_request(cls, request: DispatchRequestV1) -> Self:
+        return cls(
+            kind=request.kind,
+            severity=request.severity,
+            urgency=request.urgency,
+            immediate_danger=request.immediate_danger,
+            drill=request.drill,
         )
 
 
@@ -212,14 +213,17 @@ class ReadyQueue(Generic[T]):
         heapq.heappush(self._not_ready, (ready_at, entry.sequence, entry))
         return entry
 
-    def pop(self, now: float) -> Queued[T] | None:
-        """The most urgent message that is ready at `now`, or None."""
+    def peek(self, now: float) -> Queued[T] | None:
+        """The most urgent message that is ready at `now`, left in the queue; or None."""
         self._release(now)
         heads = [heap[0][2] for heap in self._ready.values() if heap]
-        if not heads:
-            return None
-        best = min(heads, key=lambda entry: self._order(entry, now))
-        heapq.heappop(self._ready[best.priority.rank])
+        return min(heads, key=lambda entry: self._order(entry, now)) if heads else None
+
+    def pop(self, now: float) -> Queued[T] | None:
+        """The most urgent message that is ready at `now`, or None."""
+        best = self.peek(now)
+        if best is not None:
+            heapq.heappop(self._ready[best.priority.rank])
         return best
 
     def next_ready_at(self) -> float | None:

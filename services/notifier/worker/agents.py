@@ -6,6 +6,7 @@ audit events and the messages to send before it stores the new state. `dispatch`
 timer only publishes `tick` commands: faust tables can be written from a stream alone."""
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -38,7 +39,7 @@ from services.notifier.core.handlers import (
 )
 from services.notifier.core.open_alerts import OpenAlerts
 from services.notifier.texts.compose import ComposeConfig
-from services.notifier.worker.dispatcher import Dispatcher
+from services.notifier.worker.delivery import Delivery, Retry, Settled, Skip
 from services.notifier.worker.metrics import NotifierMetrics
 
 __all__ = ["TABLES", "register"]
@@ -54,7 +55,7 @@ def register(  # noqa: C901
     app: faust.App,
     rosters: Rosters,
     compose_config: ComposeConfig,
-    dispatcher: Dispatcher,
+    make_delivery: Callable[[Callable[[DispatchRequestV1], bool]], Delivery],
     metrics: NotifierMetrics,
 ) -> None:
     inputs = app.topic(
@@ -94,23 +95,52 @@ def register(  # noqa: C901
             open_alerts.track(handled.state)
             _observe(handled, metrics)
 
+    def already_sent(request: DispatchRequestV1) -> bool:
+        return _sent_key(request) in sent
+
+    delivery = make_delivery(already_sent)
+
     @app.agent(outbox, concurrency=1)
     async def dispatch(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
+        """Hands each message to the delivery loop and moves on; a record is acknowledged
+        (its offset may be committed) only once its message is settled."""
+        manual: faust.StreamT[bytes] = stream.noack()  # type: ignore[attr-defined]
+        async for event in manual.events():
             request = _dispatch_request(event)
             if isinstance(request, DeadLetter):
                 await set_aside_unread(event, request)
-                continue
-            key = f"{request.alert_id}/{request.message_id}"
-            if key in sent:
-                continue  # sent before a restart; the provider already has it
+                await manual.ack(event)
+            elif already_sent(request):
+                await manual.ack(event)  # sent before a restart; the provider already has it
+            else:
+                delivery.offer(request, partial(settle, manual, event, request))
 
-            answer = await dispatcher.send(request, partial(_report_retry, commands, request))
-            command = answer_command(request, answer, datetime.now(UTC))
+    async def settle(
+        manual: faust.StreamT[bytes],
+        event: EventT[Any],
+        request: DispatchRequestV1,
+        result: Settled,
+    ) -> None:
+        """In the record's own context (tables are written from a stream only)."""
+        if isinstance(result, Retry):
+            await _report_retry(commands, request, result.rejection)
+            again = request.model_copy(
+                update={"attempt": result.at.attempt, "not_before": result.at.at}
+            )
+            await _send(outbox, request.alert_id, events.DISPATCH_REQUEST, again)
+        elif not isinstance(result, Skip):
+            command = answer_command(request, result, datetime.now(UTC))
             await _send(commands, request.alert_id, events.ALERT_COMMAND, command)
-            accepted = isinstance(answer, ProviderAccepted)
-            sent[key] = answer.provider_id if isinstance(answer, ProviderAccepted) else "failed"
+            accepted = isinstance(result, ProviderAccepted)
+            sent[_sent_key(request)] = (
+                result.provider_id if isinstance(result, ProviderAccepted) else "failed"
+            )
             metrics.messages.labels(request.channel, "sent" if accepted else "failed").inc()
+        await manual.ack(event)
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def deliver() -> None:
+        await delivery.run()
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def tick() -> None:
@@ -168,6 +198,10 @@ async def _queue(topic: faust.TopicT, key: str, kind: str, data: BaseModel) -> A
 
 async def _send(topic: faust.TopicT, key: str, kind: str, data: BaseModel) -> None:
     await (await _queue(topic, key, kind, data))
+
+
+def _sent_key(request: DispatchRequestV1) -> str:
+    return f"{request.alert_id}/{request.message_id}"
 
 
 def _dispatch_request(event: EventT[Any]) -> DispatchRequestV1 | DeadLetter:

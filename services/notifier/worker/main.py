@@ -1,19 +1,26 @@
 """`safeguard notifier`: load and check the rosters, then run the faust worker."""
 
 import ssl
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
 from prometheus_client import CollectorRegistry
 
+from contracts.dispatch import DispatchRequestV1
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERTS_REQUESTED
+from services import config
 from services.messaging.faust_worker import Wiring, WorkerIdentity, run_worker
 from services.notifier.core.channels import Channel, ChannelKind
+from services.notifier.core.delivery_config import DeliveryConfig
 from services.notifier.core.duty import Rosters
+from services.notifier.core.sender_pool import SenderPool
 from services.notifier.roster import load_rosters
 from services.notifier.settings import NotifierSettings
 from services.notifier.texts.compose import ComposeConfig
 from services.notifier.worker.agents import TABLES, register
+from services.notifier.worker.delivery import Delivery
 from services.notifier.worker.dispatcher import Dispatcher, DrillGuard
 from services.notifier.worker.mailer import SmtpChannel
 from services.notifier.worker.metrics import NotifierMetrics
@@ -44,7 +51,7 @@ def wire(settings: NotifierSettings, registry: CollectorRegistry) -> Wiring:
             register,
             rosters=rosters,
             compose_config=compose_config(settings),
-            dispatcher=dispatcher(settings, rosters),
+            make_delivery=partial(delivery, settings, delivery_config(settings), rosters, metrics),
             metrics=metrics,
         ),
         tables=TABLES,
@@ -60,6 +67,31 @@ def compose_config(settings: NotifierSettings) -> ComposeConfig:
         link_valid=timedelta(hours=settings.link_valid_hours),
         unaccented_sms=settings.sms_unaccented,
         two_way_sms=settings.twilio_two_way,
+    )
+
+
+def delivery_config(settings: NotifierSettings) -> DeliveryConfig:
+    path = settings.config_dir / "delivery.yaml"
+    return config.load(path, DeliveryConfig) if path.exists() else DeliveryConfig()
+
+
+def delivery(
+    settings: NotifierSettings,
+    plan: DeliveryConfig,
+    rosters: Rosters,
+    metrics: NotifierMetrics,
+    already_sent: Callable[[DispatchRequestV1], bool],
+) -> Delivery:
+    """Built inside the running worker: the pool's clock starts with it."""
+    default_sender = settings.twilio_messaging_service_sid or settings.twilio_from
+    return Delivery(
+        dispatcher(settings, rosters),
+        SenderPool(plan.pool(default_sender, settings.sms_per_second), time.monotonic),
+        plan.priority,
+        plan.retry,
+        plan.slots,
+        metrics,
+        already_sent,
     )
 
 
@@ -93,4 +125,4 @@ def dispatcher(settings: NotifierSettings, rosters: Rosters) -> Dispatcher:
     addresses = {drill.phone, str(drill.email)} | (
         {drill.backup_phone} if drill.backup_phone else set()
     )
-    return Dispatcher(channels, settings.sms_per_second, DrillGuard(addresses))
+    return Dispatcher(channels, DrillGuard(addresses))

@@ -36,6 +36,19 @@ class NotifierMetrics:
             ["reason"],
             registry=registry,
         )
+        self.queue_depth = Gauge(
+            "safeguard_notifier_dispatch_queue_depth",
+            "Messages waiting to be sent, by priority class.",
+            ["priority_class"],
+            registry=registry,
+        )
+        self.dispatch_wait = Histogram(
+            "safeguard_notifier_dispatch_wait_seconds",
+            "From ready (queued, or its retry time) to its send starting, by priority class.",
+            ["priority_class"],
+            registry=registry,
+            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
+        )
         self.lag = Gauge(
             "safeguard_notifier_consumer_lag",
             "Records not yet processed, per topic partition.",

@@ -1,5 +1,7 @@
 """SMS and voice calls through the official twilio client, asynchronously."""
 
+import re
+
 import aiohttp
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -15,6 +17,7 @@ from services.notifier.core.channels import (
 
 __all__ = ["TwilioChannel"]
 
+_MESSAGING_SERVICE = re.compile(r"MG[0-9a-f]{32}")
 # Twilio errors that no retry can fix: a bad or unreachable number, an opted-out recipient.
 _PERMANENT = {21211, 21214, 21408, 21610, 21612, 21614, 30003, 30004, 30005, 30006, 30007}
 
@@ -55,7 +58,7 @@ class TwilioChannel:
             if message.channel is ChannelKind.VOICE:
                 call = await self._connect().calls.create_async(
                     to=message.to,
-                    from_=self._sender,
+                    from_=message.sender or self._sender,
                     twiml=message.body,
                     status_callback=message.status_callback or "",
                 )
@@ -73,10 +76,11 @@ class TwilioChannel:
 
     def _sms_fields(self, message: Outbound) -> dict[str, str]:
         fields = {"to": message.to, "body": message.body}
-        if self._messaging_service_sid:
-            fields["messaging_service_sid"] = self._messaging_service_sid
+        sender = message.sender or self._messaging_service_sid or self._sender
+        if _MESSAGING_SERVICE.fullmatch(sender):  # Twilio picks the number
+            fields["messaging_service_sid"] = sender
         else:
-            fields["from_"] = self._sender  # a number or a registered alphanumeric sender ID
+            fields["from_"] = sender  # a number or a registered alphanumeric sender ID
         if message.status_callback:
             fields["status_callback"] = message.status_callback
         return fields
@@ -84,9 +88,12 @@ class TwilioChannel:
 
 def _translate(error: TwilioRestException) -> ProviderRejected:
     code = error.code or 0
-    recoverable = code not in _PERMANENT and (code == 20429 or error.status >= 500)
+    throttled = code == 20429 or error.status == 429
+    recoverable = code not in _PERMANENT and (throttled or error.status >= 500)
     return ProviderRejected(
         recoverable=recoverable,
         code=f"twilio-{code or error.status}",
         reason=f"HTTP {error.status}",
+        http_status=error.status,
+        provider_code=error.code,
     )

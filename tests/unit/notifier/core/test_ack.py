@@ -381,7 +381,8 @@ def test_expiry_audits_the_deadline_then_the_expiry() -> None:
     passed = transition.audit[0]
     # The deadline that passed rides on its audit event: lateness is readable from the trail.
     assert passed.deadline == STATES["last_step"].deadline
-    assert passed.deadline is not None and passed.deadline <= passed.at
+    assert passed.deadline is not None
+    assert passed.deadline <= passed.at
 
 
 def test_audit_events_carry_no_address() -> None:

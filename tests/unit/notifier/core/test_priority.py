@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from contracts.alert import AlertFacts
+from contracts.dispatch import MessageKind
 from contracts.incident import Category, Certainty, Severity, Status, Urgency
 from services.notifier.core.priority import (
     MessageFacts,
-    MessageKind,
     Priority,
     PriorityPolicy,
     Queued,
