@@ -134,6 +134,7 @@ class Delivery:
 
     def _start(self, lane: _Lane, job: Queued[_Job], grant: Grant | None) -> None:
         lane.in_flight += 1
+        self._metrics.in_flight.labels(job.item.request.channel).inc()
         self._metrics.dispatch_wait.labels(job.priority.priority_class).observe(
             max(0.0, self._clock() - job.ready_at)
         )
@@ -148,6 +149,7 @@ class Delivery:
             await self._settle(job, result)
         finally:
             lane.in_flight -= 1
+            self._metrics.in_flight.labels(job.request.channel).dec()
             self._wake.set()
 
     async def _attempt(self, job: _Job, grant: Grant | None) -> Settled:
@@ -159,17 +161,25 @@ class Delivery:
             log.exception("send failed unexpectedly")
             answer = ProviderRejected(True, "internal", type(error).__name__)
         if grant is not None:
-            rejection = answer if isinstance(answer, ProviderRejected) else None
-            status = rejection.http_status if rejection else 200
-            code = rejection.provider_code if rejection else None
-            no_answer = rejection is not None and status is None
-            self._pool.report(grant.sender, outcome_of(None if no_answer else status, code))
+            self._report(grant.sender, answer)
         if isinstance(answer, ProviderRejected) and answer.recoverable:
             now = datetime.now(UTC)
             after = next_attempt(self._retry, job.request.attempt, now, self._random)
             if isinstance(after, RetryAt):
+                self._metrics.retries.labels(job.request.channel).inc()
                 return Retry(after, answer)
         return answer
+
+    def _report(self, sender: str, answer: ProviderAnswer) -> None:
+        """What the answer says about the sender (not the recipient) goes to the pool."""
+        if isinstance(answer, ProviderRejected):
+            outcome = outcome_of(answer.http_status, answer.provider_code)
+        else:
+            outcome = outcome_of(200, None)
+        self._pool.report(sender, outcome)
+        self._metrics.sender_outcomes.labels(sender, outcome.value).inc()
+        for state in self._pool.snapshot():
+            self._metrics.sender_rate.labels(state.sender).set(state.rate / state.configured_rate)
 
     async def _settle(self, job: _Job, result: Settled) -> None:
         """Until it succeeds: the send happened, so only its report may be repeated."""

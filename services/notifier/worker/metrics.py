@@ -49,6 +49,31 @@ class NotifierMetrics:
             registry=registry,
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
         )
+        self.in_flight = Gauge(
+            "safeguard_notifier_sends_in_flight",
+            "Sends waiting for the gateway's answer, by channel.",
+            ["channel"],
+            registry=registry,
+        )
+        self.retries = Counter(
+            "safeguard_notifier_retries_scheduled_total",
+            "Recoverable failures rescheduled as a new attempt, by channel.",
+            ["channel"],
+            registry=registry,
+        )
+        self.sender_rate = Gauge(
+            "safeguard_notifier_sender_rate_ratio",
+            "A sender's allowed rate as a fraction of its configured rate (below 1: throttled).",
+            ["sender"],
+            registry=registry,
+        )
+        self.sender_outcomes = Counter(
+            "safeguard_notifier_sender_outcomes_total",
+            "What the gateway's answers said about each sender (ok, throttled, queue_full, "
+            "failed).",
+            ["sender", "outcome"],
+            registry=registry,
+        )
         self.lag = Gauge(
             "safeguard_notifier_consumer_lag",
             "Records not yet processed, per topic partition.",
