@@ -180,6 +180,7 @@ class PagePhrases:
     """The page behind an acknowledgment link."""
 
     title: str
+    agency: str
     reference: str
     place: str
     deadline: str
@@ -247,6 +248,7 @@ PHRASES = {
         ),
         page=PagePhrases(
             title="Xác nhận cảnh báo",
+            agency="Đơn vị nhận",
             reference="Mã sự việc",
             place="Địa bàn",
             deadline="Hạn xác nhận",
@@ -328,6 +330,7 @@ PHRASES = {
         ),
         page=PagePhrases(
             title="Acknowledge alert",
+            agency="For",
             reference="Reference",
             place="Commune/ward",
             deadline="Acknowledge by",
