@@ -49,6 +49,8 @@ def parse_agency_names(data: object, source: str) -> dict[str, AgencyName]:
 
 
 def parse_rosters(data: object, source: str) -> Rosters:
+    if isinstance(data, dict) and "agency_names" in data:
+        raise ConfigError([f"{source}: agency_names: not set here; read from {AGENCIES_FILE}"])
     rosters = config.validate(data, Rosters, source, echo_values=False)
     problems = [f"{source}: {problem}" for problem in _dangling_references(rosters)]
     if problems:

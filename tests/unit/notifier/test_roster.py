@@ -283,3 +283,9 @@ def test_agency_names_come_from_agencies_yaml_beside_the_rosters(tmp_path: Path)
     (tmp_path / "agencies.yaml").write_text(yaml.safe_dump(agencies), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"agencies\.yaml: agencies\[0\]\.name_vi"):
         load_rosters(path)
+
+
+def test_agency_names_are_not_written_in_the_rosters_file() -> None:
+    data = roster_data() | {"agency_names": {"police": {"vi": "Công an"}}}
+    with pytest.raises(ConfigError, match=r"agency_names: not set here; read from agencies\.yaml"):
+        rosters(data)
