@@ -1,22 +1,56 @@
 """Reading rosters.yaml: the file into `Rosters`, then the references between its entries
-checked, every problem one line 'file: path: message' (contacts never repeated)."""
+checked, every problem one line 'file: path: message' (contacts never repeated). The agencies'
+names come from agencies.yaml beside it, so that every message names the agency it is for."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from services import config
 from services.config import ConfigError
 from services.notifier.core.duty import AgencyRoster, Rosters
-from services.notifier.core.policy import Officer
+from services.notifier.core.policy import AgencyName, Officer
 
-__all__ = ["load_rosters", "parse_rosters"]
+__all__ = ["AGENCIES_FILE", "load_rosters", "parse_agency_names", "parse_rosters"]
+
+AGENCIES_FILE = "agencies.yaml"
+
+
+class _Named(BaseModel):
+    """The part of an agencies.yaml entry the notifier reads; the router checks the rest."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+    id: str = Field(min_length=1)
+    name_vi: str = Field(min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class _AgencyNames(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    agencies: tuple[_Named, ...] = ()
 
 
 def load_rosters(path: Path) -> Rosters:
-    return parse_rosters(config.read_yaml(path), str(path))
+    """The rosters file, with the names of agencies.yaml beside it when there is one."""
+    rosters = parse_rosters(config.read_yaml(path), str(path))
+    agencies = path.parent / AGENCIES_FILE
+    if not agencies.is_file():
+        return rosters
+    names = parse_agency_names(config.read_yaml(agencies), str(agencies))
+    return rosters.model_copy(update={"agency_names": {**rosters.agency_names, **names}})
+
+
+def parse_agency_names(data: object, source: str) -> dict[str, AgencyName]:
+    named = config.validate(data, _AgencyNames, source)
+    return {a.id: AgencyName(vi=a.name_vi, en=a.name_en) for a in named.agencies}
 
 
 def parse_rosters(data: object, source: str) -> Rosters:
+    if isinstance(data, dict) and "agency_names" in data:
+        raise ConfigError([f"{source}: agency_names: not set here; read from {AGENCIES_FILE}"])
     rosters = config.validate(data, Rosters, source, echo_values=False)
     problems = [f"{source}: {problem}" for problem in _dangling_references(rosters)]
     if problems:

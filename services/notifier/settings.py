@@ -29,6 +29,7 @@ class NotifierSettings(BaseSettings):
     twilio_from: str = "SAFEGUARD"  # an alphanumeric sender ID, as Vietnam requires
     twilio_messaging_service_sid: str | None = None
     twilio_base_url: str | None = None  # the local stand-in; None means api.twilio.com
+    # The sender receives replies; officers also need two_way_sms: true (README, two-way SMS).
     twilio_two_way: bool = False  # Twilio has no two-way SMS in Vietnam
     sms_per_second: float = 1.0  # a long code sends about one segment per second
     sms_unaccented: bool = False

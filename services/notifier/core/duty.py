@@ -22,6 +22,7 @@ from contracts.incident import Status
 from services.notifier.core.channels import ChannelKind
 from services.notifier.core.policy import (
     DEFAULT_TIME_ZONE,
+    AgencyName,
     EscalationPolicy,
     ExpiryNotice,
     Id,
@@ -154,6 +155,10 @@ class Rosters(BaseModel):
     )
     drill_recipient: Officer = Field(description="Replaces every recipient of a drill or test.")
     agencies: dict[Id, AgencyRoster] = Field(min_length=1)
+    agency_names: dict[str, AgencyName] = Field(
+        default_factory=dict,
+        description="Every agency's name by id: load_rosters reads them from agencies.yaml.",
+    )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -166,6 +171,11 @@ class Rosters(BaseModel):
             for officer in roster.officers:
                 found.setdefault(officer.id, officer)
         return found
+
+    def officer_names(self) -> dict[str, str]:
+        """Each officer's display name by id, the drill recipient's included."""
+        everyone = {self.drill_recipient.id: self.drill_recipient, **self.officers()}
+        return {officer_id: officer.name for officer_id, officer in everyone.items()}
 
 
 def on_duty(rosters: Rosters, agency_id: str, at: datetime) -> Officer:
@@ -205,6 +215,7 @@ def escalation_policy(
     expiry = _recipients(rosters, roster_id, DUTY_DESK, at, drill)
     return EscalationPolicy(
         agency_id=agency_id,
+        agency_name=rosters.agency_names.get(agency_id),
         roster_agency_id=roster_id,
         resolved_at=at,
         drill=drill,

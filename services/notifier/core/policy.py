@@ -14,6 +14,7 @@ from services.notifier.core.channels import ChannelKind
 __all__ = [
     "DEFAULT_TIME_ZONE",
     "E164",
+    "AgencyName",
     "Email",
     "EscalationPolicy",
     "ExpiryNotice",
@@ -37,13 +38,25 @@ class Language(StrEnum):
     EN = "en"
 
 
+class AgencyName(BaseModel):
+    """An agency as people call it (agencies.yaml's name_vi and name_en), never its id."""
+
+    model_config = _FROZEN
+
+    vi: str = Field(min_length=1, max_length=200)
+    en: str | None = Field(default=None, min_length=1, max_length=200)
+
+    def in_language(self, language: "Language") -> str:
+        return self.en if language is Language.EN and self.en else self.vi
+
+
 class Officer(BaseModel):
     """A person who can be alerted. Also the recipient type of an escalation snapshot."""
 
     model_config = _FROZEN
 
     id: Id
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, description="Shown to people, never the id.")
     phone: E164
     backup_phone: E164 | None = None
     email: Email
@@ -91,6 +104,9 @@ class EscalationPolicy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     agency_id: str
+    agency_name: AgencyName | None = Field(
+        default=None, description="What every message calls the agency; None: not configured."
+    )
     roster_agency_id: str = Field(description="Differs from agency_id when it had no roster.")
     resolved_at: datetime
     drill: bool

@@ -23,10 +23,7 @@ from services.notifier.front.context import Front
 from services.notifier.front.metrics import ApiMetrics
 from services.notifier.front.ops_api import add_ops_routes
 from services.notifier.front.probes import add_probe_routes
-from services.notifier.front.projection import (
-    Applied,
-    Projection,
-)
+from services.notifier.front.projection import Applied, Names, Projection
 from services.notifier.front.twilio_webhooks import add_twilio_routes
 from services.notifier.settings import NotifierSettings
 
@@ -46,7 +43,8 @@ def create_app(
     ack_wait: float = 5.0,
 ) -> FastAPI:
     registry = registry or CollectorRegistry()
-    projection = Projection()
+    names = Names(agencies=rosters.agency_names, officers=rosters.officer_names())
+    projection = Projection(names)
     feed = TopicFollower(
         settings.kafka_bootstrap,
         [ALERTS_REQUESTED.name, ALERT_DISPATCH.name, ALERT_EVENTS.name],

@@ -64,7 +64,8 @@ def acknowledged_page(
     words = PHRASES[lang]
     method = words.page.methods.get(view.ack_method, "?") if view.ack_method else "?"
     at = _local(view.acknowledged_at, zone) if view.acknowledged_at else "?"
-    by = words.page.acknowledged_by.format(by=view.acknowledged_by or "?", at=at, method=method)
+    who = view.acknowledged_by_name or view.acknowledged_by or "?"  # a name, the id if unknown
+    by = words.page.acknowledged_by.format(by=who, at=at, method=method)
     note = f'<p class="flag" role="status">{_e(words.page.nothing_changed)}</p>' if again else ""
     body = _drill(view, words) + note + f"<p>{_e(by)}</p>" + _facts(view, lang, zone)
     return _page(lang, words.page.acknowledged, body)
@@ -106,7 +107,9 @@ def _facts(view: AlertView, lang: Language, zone: ZoneInfo) -> str:
     if facts is None:
         return ""
     words = PHRASES[lang]
-    rows = [
+    agency = view.agency_name.in_language(lang) if view.agency_name else view.agency_id
+    rows = [(words.page.agency, agency)] if agency else []
+    rows += [
         (words.page.reference, facts.reference),
         (words.labels.category, CATEGORY_LABELS[lang][facts.category]),
         (words.labels.severity, SEVERITY_LABELS[lang][facts.severity]),

@@ -7,8 +7,8 @@ Officers' phone numbers are kept (to match an SMS reply to its alert) but never 
 """
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -21,12 +21,14 @@ from contracts.dispatch import DispatchRequestV1
 from contracts.incident import Severity
 from services.notifier.core.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
 from services.notifier.core.channels import ChannelKind
+from services.notifier.core.policy import AgencyName
 
 __all__ = [
     "LIVE",
     "AlertView",
     "Applied",
     "MessageView",
+    "Names",
     "Projection",
     "ReplyMatch",
     "ReplyProblem",
@@ -58,12 +60,14 @@ class AlertView(BaseModel):
     alert_id: str
     incident_id: str | None = None
     agency_id: str | None = None
+    agency_name: AgencyName | None = None
     facts: AlertFacts | None = None
     requested_at: datetime | None = None
     ack_deadline: datetime | None = None
     lifecycle: Lifecycle = Lifecycle.REQUESTED
     tier: int | None = None
     acknowledged_by: str | None = None
+    acknowledged_by_name: str | None = None  # the officer's display name, for people
     ack_method: AckMethod | None = None
     acknowledged_at: datetime | None = None
     messages: tuple[MessageView, ...] = ()
@@ -111,8 +115,17 @@ class ReplyTarget:
 ReplyMatch = ReplyTarget | ReplyProblem
 
 
+@dataclass(frozen=True)
+class Names:
+    """What people call agencies and officers (from the rosters), by id."""
+
+    agencies: Mapping[str, AgencyName] = field(default_factory=dict)
+    officers: Mapping[str, str] = field(default_factory=dict)
+
+
 class Projection:
-    def __init__(self) -> None:
+    def __init__(self, names: Names | None = None) -> None:
+        self._names = names or Names()
         self._alerts: dict[str, AlertView] = {}
         self._by_phone: dict[str, set[str]] = {}
 
@@ -197,11 +210,17 @@ class Projection:
             update={
                 "incident_id": request.incident_id,
                 "agency_id": request.agency_id,
+                "agency_name": self._agency_name(request),
                 "facts": request.facts,
                 "requested_at": _aware(request.requested_at),
                 "ack_deadline": _aware(request.ack_deadline),
             }
         )
+
+    def _agency_name(self, request: AlertRequestedV1) -> AgencyName | None:
+        configured = self._names.agencies.get(request.agency_id)
+        given = AgencyName(vi=request.agency_name) if request.agency_name else None
+        return configured or given
 
     def _dispatched(self, request: DispatchRequestV1) -> None:
         view = self._view(request.alert_id)
@@ -231,6 +250,7 @@ class Projection:
         if event.type is AuditType.ACKNOWLEDGED and view.acknowledged_by is None:
             update |= {
                 "acknowledged_by": event.actor,
+                "acknowledged_by_name": self._names.officers.get(event.actor or ""),
                 "ack_method": event.method,
                 "acknowledged_at": _aware(event.at),
             }

@@ -65,26 +65,45 @@ def _content(
     config: ComposeConfig,
 ) -> dict[str, str | None]:
     request, zone = state.request, ZoneInfo(state.policy.time_zone)
+    about = _about(state, message, officer)
     expiry = message.purpose is Purpose.EXPIRY_NOTICE
     base = config.public_base_url
     if message.channel is ChannelKind.EMAIL:
         mail = (
-            messages.expiry_email(request, officer, ack)
+            messages.expiry_email(request, officer, ack, about=about, zone=zone)
             if expiry
-            else messages.email(request, officer, ack, zone=zone)
+            else messages.email(request, officer, ack, about=about, zone=zone)
         )
         return {"subject": mail.subject, "body": mail.text, "html": mail.html}
     if message.channel is ChannelKind.VOICE:
         action = f"{base}{links.VOICE_PATH}?" + urlencode(
             {"alert_id": state.alert_id, "slot": slot}
         )
-        return {"body": messages.voice(request, officer, action)}
+        return {"body": messages.voice(request, officer, action, about=about, zone=zone)}
+    unaccented = config.unaccented_sms
     text = (
-        messages.expiry_sms(request, officer, ack, unaccented=config.unaccented_sms)
+        messages.expiry_sms(request, officer, ack, about=about, unaccented=unaccented, zone=zone)
         if expiry
-        else messages.sms(request, officer, ack, unaccented=config.unaccented_sms, zone=zone)
+        else messages.sms(request, officer, ack, about=about, unaccented=unaccented, zone=zone)
     )
     callback = f"{base}{links.STATUS_PATH}?" + urlencode(
         {"alert_id": state.alert_id, "message_id": message.message_id}
     )
     return {"body": text, "status_callback": callback}
+
+
+def _about(state: AlertState, message: Message, officer: Officer) -> messages.About:
+    """The agency's name in the officer's language, and for a later tier what escalated."""
+    name = state.policy.agency_name
+    agency = (
+        name.in_language(officer.language)
+        if name
+        else state.request.agency_name or state.request.agency_id
+    )
+    since, tier = state.policy.resolved_at, message.position.tier
+    if message.purpose is Purpose.EXPIRY_NOTICE or tier == 1:
+        return messages.About(agency=agency, since=since)
+    waiting = state.current == message.position and state.deadline is not None
+    deadline = state.deadline if waiting and state.deadline else state.request.ack_deadline
+    escalation = messages.Escalation(tier=tier, deadline=deadline)
+    return messages.About(agency=agency, since=since, escalation=escalation)

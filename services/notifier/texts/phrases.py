@@ -160,10 +160,14 @@ class MessagePhrases:
     danger: str
     shelter: str
     where: str
+    for_agency: str
     ack_by: str
     before: str
     reply: str
+    escalated: str
+    unanswered: str
     overdue: str
+    every_tier: str
     heading: str
     footer: str
     spoken_heading: str
@@ -176,6 +180,7 @@ class PagePhrases:
     """The page behind an acknowledgment link."""
 
     title: str
+    agency: str
     reference: str
     place: str
     deadline: str
@@ -228,18 +233,23 @@ PHRASES = {
             danger="Nguy hiểm tức thời.",
             shelter="Cần tạm lánh.",
             where="tại",
+            for_agency="{ref} gửi {agency}",
             ack_by="Xác nhận trước {time}: {url}",
             before="trước {time}",
             reply=" hoặc nhắn XN {code}",
-            overdue="QUÁ HẠN: {ref} gửi {agency} chưa ai xác nhận.",
+            escalated="CHUYỂN LÊN CẤP {tier}",
+            unanswered="chưa ai xác nhận từ {since}",
+            overdue="QUÁ HẠN",
+            every_tier="đã báo hết các cấp",
             heading="Cảnh báo bảo vệ trẻ em {ref} gửi {agency}.",
             footer="Thông tin chi tiết chỉ xem trên hệ thống Safeguard. Không chuyển tiếp thư này.",
-            spoken_heading="Cảnh báo bảo vệ trẻ em, mã {ref}.",
+            spoken_heading="Cảnh báo bảo vệ trẻ em gửi {agency}, mã {ref}.",
             press_one="Nhấn phím 1 để xác nhận.",
             no_key="Chưa nhận được xác nhận. Xin chào.",
         ),
         page=PagePhrases(
             title="Xác nhận cảnh báo",
+            agency="Đơn vị nhận",
             reference="Mã sự việc",
             place="Địa bàn",
             deadline="Hạn xác nhận",
@@ -306,18 +316,23 @@ PHRASES = {
             danger="Immediate danger.",
             shelter="Needs shelter.",
             where="in",
+            for_agency="{ref} for {agency}",
             ack_by="Acknowledge by {time}: {url}",
             before="by {time}",
             reply=" or reply OK {code}",
-            overdue="OVERDUE: {ref} for {agency} not acknowledged.",
+            escalated="ESCALATED TO TIER {tier}",
+            unanswered="not acknowledged since {since}",
+            overdue="OVERDUE",
+            every_tier="every tier was alerted",
             heading="Child-protection alert {ref} for {agency}.",
             footer="Details only on the Safeguard system. Do not forward this e-mail.",
-            spoken_heading="Child-protection alert, reference {ref}.",
+            spoken_heading="Child-protection alert for {agency}, reference {ref}.",
             press_one="Press 1 to acknowledge.",
             no_key="No acknowledgment received. Goodbye.",
         ),
         page=PagePhrases(
             title="Acknowledge alert",
+            agency="For",
             reference="Reference",
             place="Commune/ward",
             deadline="Acknowledge by",

@@ -10,7 +10,7 @@ the two. Anything else forces UCS-2 for the whole message: 70 UTF-16 code units 
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Encoding", "SegmentCount", "count", "is_gsm7", "septets"]
+__all__ = ["Budget", "Encoding", "SegmentCount", "count", "is_gsm7", "septets"]
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -32,6 +32,20 @@ class SegmentCount:
     encoding: Encoding
     units: int  # septets for GSM-7, UTF-16 code units for UCS-2
     segments: int
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The most segments a kind of message may cost, per encoding: GSM-7 when the text is
+    unaccented (`SAFEGUARD_SMS_UNACCENTED`), UCS-2 when Vietnamese keeps its diacritics."""
+
+    gsm7: int
+    ucs2: int
+
+    def allows(self, text: str) -> bool:
+        found = count(text)
+        limit = self.gsm7 if found.encoding is Encoding.GSM7 else self.ucs2
+        return found.segments <= limit
 
 
 def is_gsm7(text: str) -> bool:

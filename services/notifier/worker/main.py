@@ -11,7 +11,9 @@ from prometheus_client import CollectorRegistry
 from contracts.dispatch import DispatchRequestV1
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERTS_REQUESTED
 from services import config
+from services.config import ConfigError
 from services.messaging.faust_worker import Wiring, WorkerIdentity, run_worker
+from services.notifier.core import two_way
 from services.notifier.core.channels import Channel, ChannelKind
 from services.notifier.core.delivery_config import DeliveryConfig
 from services.notifier.core.duty import Rosters
@@ -44,7 +46,10 @@ def run(settings: NotifierSettings) -> int:
 
 
 def wire(settings: NotifierSettings, registry: CollectorRegistry) -> Wiring:
-    rosters = load_rosters(settings.config_dir / "rosters.yaml")
+    path = settings.config_dir / "rosters.yaml"
+    rosters = load_rosters(path)
+    if problem := two_way.mismatch(settings.twilio_two_way, rosters, str(path)):
+        raise ConfigError([problem])
     metrics = NotifierMetrics(registry)
     return Wiring(
         register=partial(

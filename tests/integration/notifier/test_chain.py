@@ -31,6 +31,9 @@ HEALTH_PHONE, POLICE_PHONE, DEPUTY_PHONE = "+842000002001", "+842000001001", "+8
 DESK_PHONE, DRILL_PHONE = "+842000009001", "+842000009999"
 NEGLECT = SCENARIOS[2].incident  # Mường Chà: the health division and the commune officer
 SEXUAL_ABUSE = SCENARIOS[0].incident  # police among others
+# The agencies' names in config/dienbien/agencies.yaml, which the chain's config folder copies
+HEALTH_NAME = "Sở Y tế tỉnh Điện Biên – Chi cục Dân số – Trẻ em"
+POLICE_NAME = "Công an tỉnh Điện Biên"
 
 
 @pytest.fixture
@@ -53,9 +56,11 @@ def test_a_link_acknowledges_on_post_only_and_only_its_own_agency(
     [message] = sms(chain.standin, HEALTH_PHONE, reference)
     link = link_in(message)
 
+    assert str(message["body"]).startswith(f"{reference} gửi {HEALTH_NAME}: ")
     page = httpx.get(link)
     assert page.status_code == 200
     assert reference in page.text
+    assert HEALTH_NAME in page.text
     assert "<form" in page.text
     audit.wait(incident_id, HEALTH, "message.sent")
     assert not any(e["type"] == "alert.acknowledged" for e in audit.of(incident_id, HEALTH))
@@ -65,6 +70,12 @@ def test_a_link_acknowledges_on_post_only_and_only_its_own_agency(
     acknowledged = audit.wait(incident_id, HEALTH, "alert.acknowledged")
     assert (acknowledged["actor"], acknowledged["method"]) == ("health-a", "link")
     assert not any(e["type"] == "alert.acknowledged" for e in audit.of(incident_id, DESK))
+    shown = wait_for(
+        lambda: text if "Xác nhận bởi" in (text := httpx.get(link).text) else None,
+        30,
+        "the page showing the acknowledgment",
+    )
+    assert "Xác nhận bởi Health A lúc" in shown  # the roster's name, not "health-a"
 
 
 def test_an_sms_reply_with_the_code_acknowledges(
@@ -108,9 +119,31 @@ def test_nobody_answers_so_the_deputy_then_the_duty_desk_hear_of_it(
     chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
 ) -> None:
     incident_id, reference = post_incident(intake_server, SEXUAL_ABUSE)
-    sms(chain.standin, DEPUTY_PHONE, reference, timeout=45)
+    [first] = sms(chain.standin, POLICE_PHONE, reference)
+    [escalation] = sms(chain.standin, DEPUTY_PHONE, reference, timeout=45)
     audit.wait(incident_id, POLICE, "alert.expired", timeout=45)
-    sms(chain.standin, DESK_PHONE, reference, timeout=30)
+    expiry = wait_for(  # the desk also hears of the agencies that have no roster here
+        lambda: next(
+            (m for m in inbox(chain.standin, DESK_PHONE, reference) if "QUÁ HẠN" in m["body"]),
+            None,
+        ),
+        30,
+        "the expiry notice at the duty desk",
+    )
+
+    assert str(first["body"]).startswith(f"{reference} gửi {POLICE_NAME}: ")
+    said = re.fullmatch(
+        rf"CHUYỂN LÊN CẤP 2: {reference} gửi {POLICE_NAME} chưa ai xác nhận từ \d\d:\d\d\. .*"
+        r"Xác nhận trước (\d\d:\d\d): \S+",
+        str(escalation["body"]),
+    )
+    assert said, escalation["body"]
+    first_deadline = re.search(r"Xác nhận trước (\d\d:\d\d)", str(first["body"]))
+    assert first_deadline
+    assert said.group(1) != first_deadline.group(1)  # its own deadline, not the one passed
+    assert str(expiry["body"]).startswith(
+        f"QUÁ HẠN: {reference} gửi {POLICE_NAME} chưa ai xác nhận từ "
+    )
 
 
 def test_a_failing_number_falls_back_to_email(
@@ -137,6 +170,10 @@ def test_a_failing_number_falls_back_to_email(
         assert mail.text is not None
         assert "/ack/" in mail.text
         assert mail.html
+        # a long subject, folded on the wire, read back with every space
+        assert mail.subject.startswith(
+            f"[Safeguard] {reference} gửi {HEALTH_NAME}: Sao nhãng, bỏ mặc (Trung bình) tại "
+        )
     finally:
         httpx.post(
             f"{chain.standin.url}/_standin/config", json={"failing_numbers": {}}

@@ -11,7 +11,7 @@ import yaml
 from contracts.incident import Status
 from services.config import ConfigError
 from services.notifier.core.duty import UnknownAgency, escalation_policy, on_duty
-from services.notifier.core.policy import EscalationPolicy, Position
+from services.notifier.core.policy import EscalationPolicy, Language, Position
 from services.notifier.roster import load_rosters, parse_rosters
 from tests.unit.notifier.builders import VN, roster_data, rosters
 
@@ -254,3 +254,38 @@ def test_the_sample_rosters_match_the_agency_directory() -> None:
     assert set(sample.agencies) == {entry["id"] for entry in entries}
     (desk,) = [e["id"] for e in entries if e["kind"] == "province_duty_desk"]
     assert sample.duty_desk == desk
+
+
+def test_the_sample_names_every_agency_and_officer_for_people_not_by_id() -> None:
+    sample = load_rosters(SAMPLE)
+    assert set(sample.agency_names) >= set(sample.agencies)
+    police = escalation_policy(sample, "dienbien-police", at(0, 8)).agency_name
+    assert police is not None
+    assert police.vi == "Công an tỉnh Điện Biên"
+    assert police.en == "Điện Biên Provincial Police"
+    for officer_id, name in sample.officer_names().items():
+        assert name != officer_id
+        assert " " in name, officer_id  # a name people read, not an id
+
+
+def test_agency_names_come_from_agencies_yaml_beside_the_rosters(tmp_path: Path) -> None:
+    path = tmp_path / "rosters.yaml"
+    path.write_text(yaml.safe_dump(roster_data()), encoding="utf-8")
+    assert load_rosters(path).agency_names == {}
+    assert escalation_policy(load_rosters(path), "police", at(0, 8)).agency_name is None
+    agencies = {"agencies": [{"id": "police", "name_vi": "Công an", "kind": "police"}]}
+    (tmp_path / "agencies.yaml").write_text(yaml.safe_dump(agencies), encoding="utf-8")
+    loaded = load_rosters(path)
+    policy = escalation_policy(loaded, "police", at(0, 8))
+    assert policy.agency_name is not None
+    assert policy.agency_name.in_language(Language.EN) == "Công an"  # no English name: Vietnamese
+    agencies["agencies"][0]["name_vi"] = ""
+    (tmp_path / "agencies.yaml").write_text(yaml.safe_dump(agencies), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"agencies\.yaml: agencies\[0\]\.name_vi"):
+        load_rosters(path)
+
+
+def test_agency_names_are_not_written_in_the_rosters_file() -> None:
+    data = roster_data() | {"agency_names": {"police": {"vi": "Công an"}}}
+    with pytest.raises(ConfigError, match=r"agency_names: not set here; read from agencies\.yaml"):
+        rosters(data)

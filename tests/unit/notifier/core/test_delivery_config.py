@@ -23,5 +23,5 @@ def test_without_senders_the_pool_is_the_one_configured_sender() -> None:
 def test_an_unknown_class_is_named_with_its_place(tmp_path: Path) -> None:
     path = tmp_path / "delivery.yaml"
     path.write_text("priority:\n  default_class: whenever\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown priority class.*whenever"):
+    with pytest.raises(ConfigError, match=r"unknown priority class.*whenever"):
         config.load(path, DeliveryConfig)

@@ -12,7 +12,7 @@ import pytest
 
 from contracts.incident import Status
 from services.notifier.core.ack import AckMethod, Lifecycle
-from services.notifier.core.policy import Language
+from services.notifier.core.policy import AgencyName, Language
 from services.notifier.front import page as ack_page
 from services.notifier.front import twiml
 from services.notifier.front.projection import AlertView
@@ -143,6 +143,26 @@ def test_only_a_page_found_already_acknowledged_says_nothing_changed(lang: Langu
     note = PHRASES[lang].page.nothing_changed
     assert note in text_of(ack_page.acknowledged_page(acknowledged(), lang, VN, again=True))
     assert note not in text_of(ack_page.acknowledged_page(acknowledged(), lang, VN))
+
+
+def test_a_confirmation_shows_the_officer_s_name_not_the_id() -> None:
+    named = acknowledged(acknowledged_by_name="Trực ban Công an tỉnh, ca A")
+    vi = text_of(ack_page.acknowledged_page(named, VI, VN))
+    assert "Xác nhận bởi Trực ban Công an tỉnh, ca A lúc 08:07 30/11/2026" in vi
+    assert "police-duty-a" not in vi
+
+
+POLICE = AgencyName(vi="Công an tỉnh Điện Biên", en="Điện Biên Provincial Police")
+
+
+@pytest.mark.parametrize(("lang", "row"), [(VI, "Đơn vị nhận"), (EN, "For")])
+def test_the_pages_name_the_agency_in_the_page_s_language(lang: Language, row: str) -> None:
+    name = POLICE.in_language(lang)
+    alert = text_of(ack_page.alert_page(view(agency_name=POLICE), lang, VN))
+    assert f"{row} {name}" in alert
+    done = text_of(ack_page.acknowledged_page(acknowledged(agency_name=POLICE), lang, VN))
+    assert f"{row} {name}" in done
+    assert f"{row} police" in text_of(ack_page.alert_page(view(), lang, VN))  # unnamed: the id
 
 
 def test_an_acknowledgment_seen_before_the_request_still_renders() -> None:

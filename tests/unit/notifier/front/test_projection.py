@@ -15,9 +15,11 @@ from contracts.events import ALERT_COMMAND, ALERT_EVENT, ALERT_REQUESTED, DISPAT
 from contracts.incident import Severity, Status
 from services.notifier.core.ack import AckMethod, AuditEvent, AuditType, Delivery, Lifecycle
 from services.notifier.core.channels import ChannelKind
+from services.notifier.core.policy import AgencyName
 from services.notifier.core.progress import on_command, on_request
 from services.notifier.front.projection import (
     Applied,
+    Names,
     Projection,
     ReplyProblem,
     ReplyTarget,
@@ -70,8 +72,8 @@ def worker_records(
     return records
 
 
-def projection(*records: Record) -> Projection:
-    model = Projection()
+def projection(*records: Record, names: Names | None = None) -> Projection:
+    model = Projection(names)
     for ce_type, body in records:
         assert model.apply(ce_type, body) is Applied.APPLIED
     return model
@@ -321,3 +323,24 @@ def test_the_model_reads_dispatch_requests_as_the_contract_defines_them() -> Non
     match = model.reply_target("+842000000006", None)
     assert isinstance(match, ReplyTarget)
     assert match.recipient_id == "desk1"
+
+
+def test_names_for_people_come_from_the_rosters_the_id_stays() -> None:
+    names = Names(
+        agencies={"police": AgencyName(vi="Công an tỉnh", en="Provincial Police")},
+        officers={"day": "Trực ban ca ngày"},
+    )
+    view = projection(*worker_records(ack=True), names=names).get(alert_id(1))
+    assert view is not None
+    assert view.agency_name == names.agencies["police"]
+    assert (view.acknowledged_by, view.acknowledged_by_name) == ("day", "Trực ban ca ngày")
+
+
+def test_without_names_the_request_s_agency_name_or_nothing() -> None:
+    view = projection(*worker_records(ack=True)).get(alert_id(1))
+    assert view is not None
+    assert (view.agency_name, view.acknowledged_by_name) == (None, None)
+    given = request(alert_id=alert_id(1)).model_copy(update={"agency_name": "Công an tỉnh"})
+    named = projection(rec(ALERT_REQUESTED, given)).get(alert_id(1))
+    assert named is not None
+    assert named.agency_name == AgencyName(vi="Công an tỉnh")

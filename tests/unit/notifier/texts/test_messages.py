@@ -14,7 +14,7 @@ from contracts.sensitivity import personal_field_paths
 from services.notifier.core.links import issue
 from services.notifier.core.policy import Language, Officer
 from services.notifier.texts import messages
-from services.notifier.texts.messages import AckOptions, unaccent
+from services.notifier.texts.messages import About, AckOptions, Escalation, unaccent
 from services.notifier.texts.segments import Encoding, count
 from services.router.directory import Directory, Unit, UnitKind
 from services.router.routing import Decision, to_alert_request
@@ -23,6 +23,7 @@ from tests.unit.notifier.builders import MONDAY_0800, request
 TOKEN = issue(b"k" * 32, "alr_" + "1" * 32, 0, MONDAY_0800 + timedelta(hours=6))
 ACK = AckOptions(url=f"https://safeguard.example.vn/a/{TOKEN}", reply_code="47")
 GATHER = "https://safeguard.example.vn/v/" + TOKEN + "?slot=0&try=1"
+POLICE = {"vi": About(agency="Công an tỉnh Điện Biên"), "en": About(agency="Provincial Police")}
 
 
 def officer(language: str = "vi", two_way_sms: bool = False) -> Officer:
@@ -40,18 +41,21 @@ def officer(language: str = "vi", two_way_sms: bool = False) -> Officer:
 
 
 def test_vietnamese_sms_gives_the_operational_facts_and_how_to_acknowledge() -> None:
-    text = messages.sms(request(), officer(), ACK)
+    text = messages.sms(request(), officer(), ACK, about=POLICE["vi"])
     assert text == (
-        "SG-6F1C0A8E: Xâm hại tình dục (Đặc biệt nghiêm trọng) tại Mường Phăng. "
+        "SG-6F1C0A8E gửi Công an tỉnh Điện Biên: "
+        "Xâm hại tình dục (Đặc biệt nghiêm trọng) tại Mường Phăng. "
         "Nguy hiểm tức thời. Cần tạm lánh. "
         f"Xác nhận trước 08:30: {ACK.url}"
     )
 
 
 def test_english_sms_with_a_reply_code_for_two_way_senders() -> None:
-    text = messages.sms(request(), officer("en", two_way_sms=True), ACK, unaccented=True)
+    recipient = officer("en", two_way_sms=True)
+    text = messages.sms(request(), recipient, ACK, about=POLICE["en"], unaccented=True)
     assert text == (
-        "SG-6F1C0A8E: Sexual abuse (Extreme) in Muong Phang. Immediate danger. Needs shelter. "
+        "SG-6F1C0A8E for Provincial Police: Sexual abuse (Extreme) in Muong Phang. "
+        "Immediate danger. Needs shelter. "
         f"Acknowledge by 08:30: {ACK.url} or reply OK 47"
     )
 
@@ -93,29 +97,112 @@ def test_a_real_alert_never_says_drill() -> None:
     assert not any("DIỄN TẬP" in t or "DRILL" in t for t in texts)
 
 
-def test_expiry_notice_names_the_agency_and_the_link() -> None:
-    text = messages.expiry_sms(request(), officer(), ACK, agency_name="Công an tỉnh")
-    assert text.startswith("QUÁ HẠN: SG-6F1C0A8E gửi Công an tỉnh chưa ai xác nhận.")
+def test_expiry_notice_says_it_is_one_names_the_agency_and_the_link() -> None:
+    text = messages.expiry_sms(request(), officer(), ACK, about=POLICE["vi"])
+    assert text.startswith(
+        "QUÁ HẠN: SG-6F1C0A8E gửi Công an tỉnh Điện Biên chưa ai xác nhận từ 08:00, "
+        "đã báo hết các cấp. Xâm hại tình dục"
+    )
     assert text.endswith(ACK.url)
-    mail = messages.expiry_email(request(), officer("en"), ACK)
-    assert mail.text.startswith("OVERDUE: SG-6F1C0A8E for police not acknowledged.")
+    mail = messages.expiry_email(request(), officer("en"), ACK, about=POLICE["en"])
+    assert mail.subject.startswith("[Safeguard] OVERDUE - SG-6F1C0A8E for Provincial Police: ")
+    assert mail.text.startswith(
+        "OVERDUE: SG-6F1C0A8E for Provincial Police not acknowledged since 08:00, "
+        "every tier was alerted."
+    )
     assert f"Acknowledge: {ACK.url}" in mail.text
+
+
+def test_without_a_configured_name_the_request_s_name_then_the_id_is_used() -> None:
+    named = request().model_copy(update={"agency_name": "Công an tỉnh"})
+    assert messages.sms(named, officer(), ACK).startswith("SG-6F1C0A8E gửi Công an tỉnh: ")
+    assert messages.sms(request(), officer(), ACK).startswith("SG-6F1C0A8E gửi police: ")
+
+
+def escalated(language: str = "vi", tier: int = 2) -> About:
+    deadline = MONDAY_0800 + timedelta(minutes=45)
+    return About(
+        agency=POLICE[language].agency,
+        since=MONDAY_0800 - timedelta(minutes=1),
+        escalation=Escalation(tier=tier, deadline=deadline),
+    )
+
+
+def test_an_escalation_says_it_is_one_its_tier_since_when_and_its_own_deadline() -> None:
+    text = messages.sms(request(), officer(), ACK, about=escalated())
+    assert text.startswith(
+        "CHUYỂN LÊN CẤP 2: SG-6F1C0A8E gửi Công an tỉnh Điện Biên chưa ai xác nhận từ 07:59. "
+        "Xâm hại tình dục (Đặc biệt nghiêm trọng) tại Mường Phăng."
+    )
+    assert f"Xác nhận trước 08:45: {ACK.url}" in text
+    assert "08:30" not in text  # the first deadline, already past
+    english = messages.sms(request(), officer("en"), ACK, about=escalated("en", tier=3))
+    assert english.startswith(
+        "ESCALATED TO TIER 3: SG-6F1C0A8E for Provincial Police not acknowledged since 07:59. "
+    )
+    assert f"Acknowledge by 08:45: {ACK.url}" in english
+
+
+def test_a_plain_alert_does_not_say_it_escalates() -> None:
+    for language in ("vi", "en"):
+        text = messages.sms(request(), officer(language), ACK, about=POLICE[language])
+        assert "CẤP" not in text
+        assert "TIER" not in text
+
+
+def test_an_escalated_email_and_call_say_so_too() -> None:
+    mail = messages.email(request(), officer(), ACK, about=escalated())
+    assert mail.subject.startswith(
+        "[Safeguard] CHUYỂN LÊN CẤP 2 - SG-6F1C0A8E gửi Công an tỉnh Điện Biên: Xâm hại"
+    )
+    assert mail.text.startswith(
+        "CHUYỂN LÊN CẤP 2: SG-6F1C0A8E gửi Công an tỉnh Điện Biên chưa ai xác nhận từ 07:59."
+    )
+    assert f"Xác nhận trước 08:45 30/11/2026: {ACK.url}" in mail.text
+    assert "CHUYỂN LÊN CẤP 2:" in mail.html
+    say = ET.fromstring(messages.voice(request(), officer(), GATHER, about=escalated()))
+    spoken = say.findtext("Gather/Say") or ""
+    assert spoken.startswith("CHUYỂN LÊN CẤP 2. Chưa ai xác nhận từ 07:59. ")
+    assert "gửi Công an tỉnh Điện Biên, mã S G" in spoken
+
+
+def test_the_time_since_gives_the_date_when_it_is_another_day() -> None:
+    about = About(
+        agency="Công an tỉnh",
+        since=MONDAY_0800 - timedelta(days=1),
+        escalation=Escalation(tier=2, deadline=MONDAY_0800 + timedelta(minutes=45)),
+    )
+    text = messages.sms(request(), officer(), ACK, about=about)
+    assert "chưa ai xác nhận từ 08:00 29/11." in text
+
+
+def test_every_medium_names_the_agency() -> None:
+    for language in ("vi", "en"):
+        about, name = POLICE[language], POLICE[language].agency
+        recipient = officer(language)
+        mail = messages.email(request(), recipient, ACK, about=about)
+        expiry = messages.expiry_email(request(), recipient, ACK, about=about)
+        assert name in messages.sms(request(), recipient, ACK, about=about)
+        assert name in messages.expiry_sms(request(), recipient, ACK, about=about)
+        assert all(name in part for part in (mail.subject, mail.text, mail.html))
+        assert all(name in part for part in (expiry.subject, expiry.text, expiry.html))
+        assert name in messages.voice(request(), recipient, GATHER, about=about)
 
 
 # Segments ---------------------------------------------------------------------------------------
 
 # (language, two-way, drill, unaccented) -> (encoding, units, segments) for the realistic alert
 SMS_SEGMENTS = {
-    ("vi", False, False, False): (Encoding.UCS2, 198, 3),
-    ("vi", False, False, True): (Encoding.GSM7, 198, 2),
-    ("vi", False, True, False): (Encoding.UCS2, 209, 4),
-    ("vi", False, True, True): (Encoding.GSM7, 209, 2),
-    ("vi", True, False, False): (Encoding.UCS2, 214, 4),
-    ("vi", True, False, True): (Encoding.GSM7, 214, 2),
-    ("vi", True, True, True): (Encoding.GSM7, 225, 2),
-    ("en", False, False, False): (Encoding.UCS2, 178, 3),  # the commune name is Vietnamese
-    ("en", False, False, True): (Encoding.GSM7, 178, 2),
-    ("en", True, True, True): (Encoding.GSM7, 201, 2),
+    ("vi", False, False, False): (Encoding.UCS2, 225, 4),
+    ("vi", False, False, True): (Encoding.GSM7, 225, 2),
+    ("vi", False, True, False): (Encoding.UCS2, 236, 4),
+    ("vi", False, True, True): (Encoding.GSM7, 236, 2),
+    ("vi", True, False, False): (Encoding.UCS2, 241, 4),
+    ("vi", True, False, True): (Encoding.GSM7, 241, 2),
+    ("vi", True, True, True): (Encoding.GSM7, 252, 2),
+    ("en", False, False, False): (Encoding.UCS2, 200, 3),  # the commune name is Vietnamese
+    ("en", False, False, True): (Encoding.GSM7, 200, 2),
+    ("en", True, True, True): (Encoding.GSM7, 223, 2),
 }
 
 
@@ -123,23 +210,25 @@ SMS_SEGMENTS = {
 def test_alert_sms_segments(key: tuple[str, bool, bool, bool], expected: tuple[Any, ...]) -> None:
     language, two_way, drill, unaccented = key
     alert = request(status=Status.EXERCISE if drill else Status.ACTUAL)
-    text = messages.sms(alert, officer(language, two_way), ACK, unaccented=unaccented)
+    about = POLICE[language]
+    text = messages.sms(alert, officer(language, two_way), ACK, about=about, unaccented=unaccented)
     result = count(text)
     assert (result.encoding, result.units, result.segments) == expected
 
 
 EXPIRY_SEGMENTS = {
-    ("vi", False): (Encoding.UCS2, 179, 3),
-    ("vi", True): (Encoding.GSM7, 179, 2),
-    ("en", False): (Encoding.UCS2, 160, 3),
-    ("en", True): (Encoding.GSM7, 160, 1),
+    ("vi", False): (Encoding.UCS2, 224, 4),
+    ("vi", True): (Encoding.GSM7, 224, 2),
+    ("en", False): (Encoding.UCS2, 207, 4),
+    ("en", True): (Encoding.GSM7, 207, 2),
 }
 
 
 @pytest.mark.parametrize(("key", "expected"), EXPIRY_SEGMENTS.items(), ids=str)
 def test_expiry_sms_segments(key: tuple[str, bool], expected: tuple[Any, ...]) -> None:
     language, unaccented = key
-    text = messages.expiry_sms(request(), officer(language), ACK, unaccented=unaccented)
+    recipient, about = officer(language), POLICE[language]
+    text = messages.expiry_sms(request(), recipient, ACK, about=about, unaccented=unaccented)
     result = count(text)
     assert (result.encoding, result.units, result.segments) == expected
 
@@ -198,7 +287,8 @@ def test_email_has_a_subject_plain_text_and_escaped_html() -> None:
     alert = request(unit_name="Xã <b>Nà</b> & Tấu")
     mail = messages.email(alert, officer(), ACK)
     assert mail.subject == (
-        "[Safeguard] SG-6F1C0A8E: Xâm hại tình dục (Đặc biệt nghiêm trọng) tại Xã <b>Nà</b> & Tấu"
+        "[Safeguard] SG-6F1C0A8E gửi police: "
+        "Xâm hại tình dục (Đặc biệt nghiêm trọng) tại Xã <b>Nà</b> & Tấu"
     )
     assert "Địa bàn: Xã <b>Nà</b> & Tấu (03127)" in mail.text
     assert f"Xác nhận trước 08:30 30/11/2026: {ACK.url}" in mail.text
