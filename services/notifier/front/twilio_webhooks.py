@@ -112,7 +112,7 @@ async def _reply(front: Front, request: Request, params: dict[str, str]) -> Resp
         extra={"answer": answer.value, "officer_id": officer.id if officer else None},
     )
     ref = view.facts.reference if view and view.facts else (view.alert_id if view else "")
-    by = (view.acknowledged_by or "") if view else ""
+    by = (view.acknowledged_by_name or view.acknowledged_by or "") if view else ""
     return _twiml(twiml.sms_answer(answer, language, ref=ref, by=by))
 
 

@@ -162,7 +162,7 @@ def test_a_reply_to_an_acknowledged_alert_says_who_was_first(
 
     response = twilio_post(api, "/webhooks/twilio/sms", sms(alert.phone, f"OK {alert.code}"))
 
-    assert said(response) == f"Alert {alert.reference} was already acknowledged by duty-en."
+    assert said(response) == f"Alert {alert.reference} was already acknowledged by duty-en (test)."
     assert commands(command_log, alert.alert_id, wait=2.0) == []
 
 
