@@ -64,7 +64,13 @@ class Service:
         self.process = subprocess.Popen(
             self.argv, env={**os.environ, **environment}, cwd=ROOT, stdout=log, stderr=log
         )
-        wait_until(lambda: _answers(self.ready_url), 120, f"{self.name} ready")
+        wait_until(self._ready, 120, f"{self.name} ready")
+
+    def _ready(self) -> bool:
+        assert self.process is not None
+        if (code := self.process.poll()) is not None:
+            raise RuntimeError(f"{self.name} exited with {code} before it was ready: see its log")
+        return _answers(self.ready_url)
 
     def kill(self) -> None:
         if self.process is not None:
@@ -300,6 +306,7 @@ def build_rig(logs: Path) -> Rig:
         "SAFEGUARD_SOURCES_FILE": str(ROOT / "config/sources.yaml"),
         "SAFEGUARD_LOG_LEVEL": "WARNING",
         "SAFEGUARD_TWILIO_BASE_URL": STANDIN,
+        "SAFEGUARD_TWILIO_TWO_WAY": "true",  # the test rosters give one officer reply codes
         "SAFEGUARD_SMS_PER_SECOND": "50",
         "SAFEGUARD_SMTP_PORT": "38025",
         "SAFEGUARD_SMTP_STARTTLS": "false",
