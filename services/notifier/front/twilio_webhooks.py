@@ -4,12 +4,13 @@ its X-Twilio-Signature against our public URL, each turned into a command."""
 import logging
 import re
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from twilio.request_validator import RequestValidator
 
 from contracts.alert_command import AckMethod, AlertCommandV1, CommandType, ReceiptStatus
+from services.http_api.body import read_form
 from services.http_api.problems import ClientError
 from services.messaging.publisher import PublishUnavailable
 from services.notifier.core.links import SMS_PATH, STATUS_PATH, VOICE_PATH
@@ -27,8 +28,10 @@ __all__ = ["add_twilio_routes"]
 
 log = logging.getLogger(__name__)
 
+# Twilio's forms are a few hundred bytes; an SMS body is at most 1600 characters.
 _FORM_LIMIT = 16 * 1024
 _ALERT_ID = re.compile(r"alr_[0-9a-f]{32}")
+_SLOT = re.compile(r"[0-9]{1,3}")
 _RECEIPTS = {
     status.value: status for status in ReceiptStatus if status is not ReceiptStatus.UNKNOWN
 }
@@ -44,9 +47,10 @@ _PROBLEMS = {
 def add_twilio_routes(app: FastAPI, front: Front) -> None:
     validator = RequestValidator(front.settings.twilio_auth_token.get_secret_value())
 
-    async def verified(request: Request, kind: str, path: str) -> dict[str, str]:
-        form = (await _read_form(request)).decode("utf-8", "replace")
-        params = dict(parse_qsl(form, keep_blank_values=True))
+    async def verified(
+        request: Request, kind: str, path: str, required: tuple[str, ...] = ()
+    ) -> dict[str, str]:
+        params = await read_form(request, _FORM_LIMIT)
         signature = request.headers.get("x-twilio-signature", "")
         if not signature or not validator.validate(
             front.public_url(path, request), params, signature
@@ -54,12 +58,21 @@ def add_twilio_routes(app: FastAPI, front: Front) -> None:
             front.metrics.webhooks_rejected.labels(kind).inc()
             log.warning("twilio webhook rejected: bad signature", extra={"kind": kind})
             raise ClientError(403, "Forbidden", "X-Twilio-Signature is missing or does not match")
+        _require(params, required)
         return params
 
-    @app.post(STATUS_PATH, status_code=204, tags=["twilio"])
+    @app.post(
+        STATUS_PATH,
+        status_code=204,
+        tags=["twilio"],
+        openapi_extra=_documented(
+            {"MessageStatus": True, "MessageSid": False, "ErrorCode": False},
+            {"alert_id": True, "message_id": True},
+        ),
+    )
     async def message_status(request: Request) -> Response:
         """A delivery receipt: sent, delivered, undelivered and failed become commands."""
-        params = await verified(request, "status", STATUS_PATH)
+        params = await verified(request, "status", STATUS_PATH, ("MessageStatus",))
         receipt = _RECEIPTS.get(params.get("MessageStatus", ""))
         if receipt is None:
             return Response(status_code=204)  # queued, sending, accepted...: nothing to record
@@ -78,10 +91,14 @@ def add_twilio_routes(app: FastAPI, front: Front) -> None:
         await command_or_503(front, command)
         return Response(status_code=204)
 
-    @app.post(SMS_PATH, tags=["twilio"])
+    @app.post(
+        SMS_PATH,
+        tags=["twilio"],
+        openapi_extra=_documented({"From": True, "Body": True, "MessageSid": False}, {}),
+    )
     async def sms_reply(request: Request) -> Response:
         """An officer's SMS reply ("XN 47", "OK"): the TwiML answer goes back as an SMS."""
-        params = await verified(request, "sms", SMS_PATH)
+        params = await verified(request, "sms", SMS_PATH, ("From", "Body"))
         phone = params.get("From", "")
         officer = front.phones.get(phone)
         language = officer.language if officer else Language.VI
@@ -94,7 +111,13 @@ def add_twilio_routes(app: FastAPI, front: Front) -> None:
         by = (view.acknowledged_by or "") if view else ""
         return _twiml(twiml.sms_answer(answer, language, ref=ref, by=by))
 
-    @app.post(VOICE_PATH, tags=["twilio"])
+    @app.post(
+        VOICE_PATH,
+        tags=["twilio"],
+        openapi_extra=_documented(
+            {"Digits": False, "To": False, "CallSid": False}, {"alert_id": True, "slot": True}
+        ),
+    )
     async def keypress(request: Request) -> Response:
         """The escalation call's Gather: 1 acknowledges, any other key asks again."""
         params = await verified(request, "voice", VOICE_PATH)
@@ -137,13 +160,40 @@ async def _voice_acknowledge(front: Front, alert_id: str, slot: int) -> VoiceAns
     return VoiceAnswer.ACKNOWLEDGED
 
 
-async def _read_form(request: Request) -> bytes:
-    received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > _FORM_LIMIT:
-            raise ClientError(413, "Content Too Large", f"the form exceeds {_FORM_LIMIT} bytes")
-    return bytes(received)
+def _require(params: dict[str, str], names: tuple[str, ...]) -> None:
+    missing = [name for name in names if name not in params]
+    if missing:
+        fields = [{"path": name, "message": "Field required"} for name in missing]
+        raise ClientError(422, "Invalid request", "the form lacks fields", fields=fields)
+
+
+def _documented(form: dict[str, bool], query: dict[str, bool]) -> dict[str, Any]:
+    """The OpenAPI text of a webhook that reads its form itself: the form's fields and the
+    callback URL's query parameters, each marked required or not."""
+    parameters = [
+        {"name": name, "in": "query", "required": required, "schema": {"type": "string"}}
+        for name, required in query.items()
+    ]
+    parameters.append(
+        {
+            "name": "X-Twilio-Signature",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    )
+    schema = {
+        "type": "object",
+        "properties": {name: {"type": "string"} for name in form},
+        "required": [name for name, required in form.items() if required],
+    }
+    return {
+        "parameters": parameters,
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": schema}},
+        },
+    }
 
 
 def _alert_id(request: Request) -> str:
@@ -155,7 +205,7 @@ def _alert_id(request: Request) -> str:
 
 def _slot(request: Request) -> int:
     slot = request.query_params.get("slot", "")
-    if not slot.isdigit() or int(slot) > 255:
+    if not _SLOT.fullmatch(slot) or int(slot) > 255:
         raise ClientError(400, "Bad Request", "the callback URL lacks a valid slot")
     return int(slot)
 
