@@ -6,16 +6,18 @@ Pure and per process: behind several replicas a repeat may still reach the worke
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from urllib.parse import urlencode
 
 __all__ = ["ReplayGuard", "request_key"]
 
 
-def request_key(url: str, body: bytes, signature: str) -> str:
-    """One key per distinct signed request: the same URL, form and signature."""
+def request_key(url: str, form: Mapping[str, str], signature: str) -> str:
+    """One key per distinct signed request: the same URL, form fields and signature."""
     digest = hashlib.sha256()
-    for part in (url.encode(), body, signature.encode()):
-        digest.update(len(part).to_bytes(8, "big") + part)
+    for part in (url, urlencode(sorted(form.items())), signature):
+        encoded = part.encode()
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
     return digest.hexdigest()
 
 

@@ -6,12 +6,13 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
-from urllib.parse import parse_qsl
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from twilio.request_validator import RequestValidator
 
 from contracts.alert_command import AckMethod, AlertCommandV1, CommandType, ReceiptStatus
+from services.http_api.body import read_form
 from services.http_api.problems import ClientError
 from services.messaging.publisher import PublishUnavailable
 from services.notifier.core.links import SMS_PATH, STATUS_PATH, VOICE_PATH
@@ -27,10 +28,12 @@ __all__ = ["add_twilio_routes"]
 
 log = logging.getLogger(__name__)
 
+# Twilio's forms are a few hundred bytes; an SMS body is at most 1600 characters.
 _FORM_LIMIT = 16 * 1024
 _REPLAY_HEADER = "X-Safeguard-Replay"
 _Handler = Callable[[Request, dict[str, str]], Awaitable[Response]]
 _ALERT_ID = re.compile(r"alr_[0-9a-f]{32}")
+_SLOT = re.compile(r"[0-9]{1,3}")
 _RECEIPTS = {
     status.value: status for status in ReceiptStatus if status is not ReceiptStatus.UNKNOWN
 }
@@ -46,18 +49,20 @@ _PROBLEMS = {
 def add_twilio_routes(app: FastAPI, front: Front) -> None:
     validator = RequestValidator(front.settings.twilio_auth_token.get_secret_value())
 
-    async def once(request: Request, kind: str, path: str, handle: _Handler) -> Response:
-        """Verify the signature, answer a repeat of an already handled request without acting
-        on it again, and remember the request once it is handled."""
-        body = await _read_form(request)
-        params = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    async def once(
+        request: Request, kind: str, path: str, handle: _Handler, required: tuple[str, ...] = ()
+    ) -> Response:
+        """Verify the signature and the fields Twilio always sends, answer a repeat of an
+        already handled request without acting on it again, and remember it once handled."""
+        params = await read_form(request, _FORM_LIMIT)
         signature = request.headers.get("x-twilio-signature", "")
         url = front.public_url(path, request)
         if not signature or not validator.validate(url, params, signature):
             front.metrics.webhooks_rejected.labels(kind).inc()
             log.warning("twilio webhook rejected: bad signature", extra={"kind": kind})
             raise ClientError(403, "Forbidden", "X-Twilio-Signature is missing or does not match")
-        key = request_key(url, body, signature)
+        _require(params, required)
+        key = request_key(url, params, signature)
         if front.replays.seen(key):
             front.metrics.webhooks_replayed.labels(kind).inc()
             log.info("twilio webhook replayed: nothing changed", extra={"kind": kind})
@@ -66,17 +71,37 @@ def add_twilio_routes(app: FastAPI, front: Front) -> None:
         front.replays.remember(key)
         return response
 
-    @app.post(STATUS_PATH, status_code=204, tags=["twilio"])
+    @app.post(
+        STATUS_PATH,
+        status_code=204,
+        tags=["twilio"],
+        openapi_extra=_documented(
+            {"MessageStatus": True, "MessageSid": False, "ErrorCode": False},
+            {"alert_id": True, "message_id": True},
+        ),
+    )
     async def message_status(request: Request) -> Response:
         """A delivery receipt: sent, delivered, undelivered and failed become commands."""
-        return await once(request, "status", STATUS_PATH, partial(_receipt, front))
+        return await once(
+            request, "status", STATUS_PATH, partial(_receipt, front), ("MessageStatus",)
+        )
 
-    @app.post(SMS_PATH, tags=["twilio"])
+    @app.post(
+        SMS_PATH,
+        tags=["twilio"],
+        openapi_extra=_documented({"From": True, "Body": True, "MessageSid": False}, {}),
+    )
     async def sms_reply(request: Request) -> Response:
         """An officer's SMS reply ("XN 47", "OK"): the TwiML answer goes back as an SMS."""
-        return await once(request, "sms", SMS_PATH, partial(_reply, front))
+        return await once(request, "sms", SMS_PATH, partial(_reply, front), ("From", "Body"))
 
-    @app.post(VOICE_PATH, tags=["twilio"])
+    @app.post(
+        VOICE_PATH,
+        tags=["twilio"],
+        openapi_extra=_documented(
+            {"Digits": False, "To": False, "CallSid": False}, {"alert_id": True, "slot": True}
+        ),
+    )
     async def keypress(request: Request) -> Response:
         """The escalation call's Gather: 1 acknowledges, any other key asks again."""
         return await once(request, "voice", VOICE_PATH, partial(_keypress, front))
@@ -165,13 +190,40 @@ async def _voice_acknowledge(front: Front, alert_id: str, slot: int) -> VoiceAns
     return VoiceAnswer.ACKNOWLEDGED
 
 
-async def _read_form(request: Request) -> bytes:
-    received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > _FORM_LIMIT:
-            raise ClientError(413, "Content Too Large", f"the form exceeds {_FORM_LIMIT} bytes")
-    return bytes(received)
+def _require(params: dict[str, str], names: tuple[str, ...]) -> None:
+    missing = [name for name in names if name not in params]
+    if missing:
+        fields = [{"path": name, "message": "Field required"} for name in missing]
+        raise ClientError(422, "Invalid request", "the form lacks fields", fields=fields)
+
+
+def _documented(form: dict[str, bool], query: dict[str, bool]) -> dict[str, Any]:
+    """The OpenAPI text of a webhook that reads its form itself: the form's fields and the
+    callback URL's query parameters, each marked required or not."""
+    parameters = [
+        {"name": name, "in": "query", "required": required, "schema": {"type": "string"}}
+        for name, required in query.items()
+    ]
+    parameters.append(
+        {
+            "name": "X-Twilio-Signature",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    )
+    schema = {
+        "type": "object",
+        "properties": {name: {"type": "string"} for name in form},
+        "required": [name for name, required in form.items() if required],
+    }
+    return {
+        "parameters": parameters,
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": schema}},
+        },
+    }
 
 
 def _alert_id(request: Request) -> str:
@@ -183,7 +235,7 @@ def _alert_id(request: Request) -> str:
 
 def _slot(request: Request) -> int:
     slot = request.query_params.get("slot", "")
-    if not slot.isdigit() or int(slot) > 255:
+    if not _SLOT.fullmatch(slot) or int(slot) > 255:
         raise ClientError(400, "Bad Request", "the callback URL lacks a valid slot")
     return int(slot)
 

@@ -14,7 +14,7 @@ class Clock:
 def test_a_request_is_a_repeat_once_remembered_until_its_time_is_up() -> None:
     clock = Clock()
     guard = ReplayGuard(clock, ttl_seconds=60)
-    key = request_key("https://x/webhooks/twilio/sms", b"Body=XN+12", "sig")
+    key = request_key("https://x/webhooks/twilio/sms", {"Body": "XN 12"}, "sig")
     assert not guard.seen(key)
     guard.remember(key)
     clock.now = 59.0
@@ -30,13 +30,18 @@ def test_the_oldest_keys_go_first_beyond_the_capacity() -> None:
     assert [guard.seen(key) for key in ("a", "b", "c")] == [False, True, True]
 
 
-def test_any_difference_in_url_body_or_signature_is_another_request() -> None:
-    base = ("https://x/s?alert_id=1", b"MessageStatus=delivered", "sig")
+def test_any_difference_in_url_form_or_signature_is_another_request() -> None:
+    url, form = "https://x/s?alert_id=1", {"MessageStatus": "delivered", "MessageSid": "SM1"}
     keys = {
-        request_key(*base),
-        request_key("https://x/s?alert_id=2", base[1], base[2]),
-        request_key(base[0], b"MessageStatus=failed", base[2]),
-        request_key(base[0], base[1], "other"),
-        request_key("https://x/s?alert_id=1M", b"essageStatus=delivered", "sig"),  # no run-on
+        request_key(url, form, "sig"),
+        request_key("https://x/s?alert_id=2", form, "sig"),
+        request_key(url, {**form, "MessageStatus": "failed"}, "sig"),
+        request_key(url, form, "other"),
+        request_key(url + "M", {"essageStatus": "delivered", "MessageSid": "SM1"}, "sig"),
     }
     assert len(keys) == 5
+
+
+def test_the_order_of_the_form_fields_does_not_matter() -> None:
+    one = request_key("u", {"a": "1", "b": "2"}, "s")
+    assert one == request_key("u", {"b": "2", "a": "1"}, "s")
