@@ -11,8 +11,10 @@ own process. Exits 1 when the ledger shows a loss.
 
 import argparse
 import hashlib
+import itertools
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -20,8 +22,10 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -39,6 +43,8 @@ from contracts.topics import ALERT_EVENTS, ALERTS_REQUESTED, DEAD_LETTERS, INCID
 from devstack.kafka import LocalKafka
 from devstack.scenarios import SCENARIOS
 from services.messaging.topics_admin import ensure_topics
+from services.notifier.core import links
+from services.notifier.settings import NotifierSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / ".var/kafka-chaos"
@@ -50,6 +56,9 @@ STANDIN, INTAKE, FRONT = (
 ROSTERS = ROOT / "tests/integration/notifier/rosters.yaml"  # the police escalate in seconds
 OPS_KEY = "chaos-ops-key"
 SOURCES = ("Bearer dev-helpline-key", "Bearer dev-school-key")
+LINK_SECRET = NotifierSettings().link_secret.get_secret_value().encode()  # the services' own
+ACK_LINK = re.compile(r"https?://\S+/ack/[A-Za-z0-9_-]{40}")
+CALL_ALERT = re.compile(r"alert_id=(alr_[0-9a-f]{32})")
 
 
 @dataclass
@@ -189,37 +198,76 @@ class Load:
 
 @dataclass
 class Acknowledger:
-    """Acknowledges a share of the alerts of earlier incidents through the ops API."""
+    """Acknowledges open alerts of earlier incidents every 2 s, in turn by the ops API, by the
+    link in the officer's SMS, and by pressing 1 in an escalation call at the stand-in."""
 
     load: Load
     rng: random.Random
     given: set[str] = field(default_factory=set)
+    by_method: Counter[str] = field(default_factory=Counter)
 
     def run(self) -> None:
         headers = {"Authorization": f"Bearer {OPS_KEY}"}
+        methods = itertools.cycle((self._by_api, self._by_link, self._by_keypress))
         with httpx.Client(timeout=10, headers=headers) as client:
             while not self.load.stop.is_set():
                 self.load.stop.wait(2.0)
-                actual = [i for i, drill in list(self.load.accepted.items()) if not drill]
-                if actual:
-                    self._ack_one(client, self.rng.choice(actual))
+                try:
+                    name, alert_id = next(methods)(client)
+                except (httpx.TransportError, ValueError, KeyError):
+                    continue  # the front or the stand-in is down in this fault: nothing given
+                if alert_id is not None:
+                    self.given.add(alert_id)
+                    self.by_method[name] += 1
 
-    def _ack_one(self, client: httpx.Client, incident_id: str) -> None:
-        try:
-            listed = client.get(f"{FRONT}/v1/alerts", params={"incident": incident_id})
-            open_alerts = [
-                a["alert_id"]
-                for a in listed.json().get("alerts", [])
-                if a["lifecycle"] in ("notified", "escalated")
-            ]
-            if not open_alerts:
-                return
-            alert_id = self.rng.choice(open_alerts)
-            answer = client.post(f"{FRONT}/v1/alerts/{alert_id}/ack", json={"by": "chaos"})
-            if answer.status_code == 202:
-                self.given.add(alert_id)
-        except (httpx.TransportError, ValueError):
-            pass  # the front is down in this fault: the ack was not given
+    def _open_alerts(self, client: httpx.Client) -> list[str]:
+        actual = [i for i, drill in list(self.load.accepted.items()) if not drill]
+        if not actual:
+            return []
+        listed = client.get(f"{FRONT}/v1/alerts", params={"incident": self.rng.choice(actual)})
+        return [
+            a["alert_id"]
+            for a in listed.json().get("alerts", [])
+            if a["lifecycle"] in ("notified", "escalated")
+        ]
+
+    def _by_api(self, client: httpx.Client) -> tuple[str, str | None]:
+        if not (open_alerts := self._open_alerts(client)):
+            return "api", None
+        alert_id = self.rng.choice(open_alerts)
+        answer = client.post(f"{FRONT}/v1/alerts/{alert_id}/ack", json={"by": "chaos"})
+        return "api", alert_id if answer.status_code == 202 else None
+
+    def _by_link(self, client: httpx.Client) -> tuple[str, str | None]:
+        """POST the link of a recent SMS whose alert is still open."""
+        recent = client.get(f"{STANDIN}/_standin/messages").json()[-200:]
+        self.rng.shuffle(recent)
+        for message in recent:
+            for link in ACK_LINK.findall(str(message["body"])):
+                claims = links.verify(LINK_SECRET, link.rsplit("/", 1)[1], datetime.now(UTC))
+                if isinstance(claims, links.LinkClaims) and self._is_open(client, claims.alert_id):
+                    answer = client.post(link)
+                    confirmed = answer.status_code in (200, 202) and "form" not in answer.text
+                    return "link", claims.alert_id if confirmed else None
+        return "link", None
+
+    def _by_keypress(self, client: httpx.Client) -> tuple[str, str | None]:
+        """Press 1 in an escalation call still waiting for a key."""
+        calls = client.get(f"{STANDIN}/_standin/calls").json()
+        waiting = [c for c in calls if c["status"] == "in-progress" and not c["digits"]]
+        for call in self.rng.sample(waiting, len(waiting)):
+            found = CALL_ALERT.search(str(call["twiml"]))
+            if found and self._is_open(client, found.group(1)):
+                pressed = client.post(
+                    f"{STANDIN}/_standin/calls/{call['sid']}/press", json={"digits": "1"}
+                )
+                thanked = pressed.status_code == 200 and pressed.json().get("status") == 200
+                return "keypress", found.group(1) if thanked else None
+        return "keypress", None
+
+    def _is_open(self, client: httpx.Client, alert_id: str) -> bool:
+        shown = client.get(f"{FRONT}/v1/alerts/{alert_id}")
+        return shown.status_code == 200 and shown.json()["lifecycle"] in ("notified", "escalated")
 
 
 def read_topic(bootstrap: str, topic: str) -> list[events.Received]:
@@ -417,6 +465,8 @@ def main() -> int:
         rig.broker.stop()
     text = ledger.table()
     text += f"\n\nRetried posts (answers other than 202 during faults): {load.refused}."
+    methods = ", ".join(f"{name} {n}" for name, n in sorted(acks.by_method.items()))
+    text += f"\n\nAcknowledgments given, by method: {methods or 'none'}."
     text += f"\n\nEscalation lateness (from the audit trail): {ledger.lateness}."
     text += "\n\n" + ("Losses: " + "; ".join(ledger.losses) if ledger.losses else "No loss.")
     for alert_id in ledger.unrecorded_acks:
