@@ -1,7 +1,7 @@
 """The province's `delivery.yaml`: the order messages go out in, the senders and their rates,
 retries, and how many sends of each channel may run at once. Every section is optional."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 
 from contracts.alert_event import ChannelKind
 from services.notifier.core.priority import PriorityPolicy
@@ -24,7 +24,13 @@ class DeliveryConfig(BaseModel):
     senders: PoolPolicy | None = None
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     # Sends of a channel in flight at once: the gateway's round trip must not set the pace.
-    slots: dict[ChannelKind, int] = Field(default_factory=_default_slots)
+    slots: dict[ChannelKind, PositiveInt] = Field(default_factory=_default_slots)
+
+    @field_validator("slots", mode="after")
+    @classmethod
+    def _every_channel(cls, given: dict[ChannelKind, int]) -> dict[ChannelKind, int]:
+        """A channel left out keeps its default."""
+        return _default_slots() | given
 
     def pool(self, default_sender: str, segments_per_second: float) -> PoolPolicy:
         if self.senders is not None:

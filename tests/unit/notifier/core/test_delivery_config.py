@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from contracts.alert_event import ChannelKind
 from services import config
 from services.config import ConfigError
 from services.notifier.core.delivery_config import DeliveryConfig
@@ -25,3 +26,10 @@ def test_an_unknown_class_is_named_with_its_place(tmp_path: Path) -> None:
     path.write_text("priority:\n  default_class: whenever\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"unknown priority class.*whenever"):
         config.load(path, DeliveryConfig)
+
+
+def test_a_channel_left_out_of_slots_keeps_its_default(tmp_path: Path) -> None:
+    path = tmp_path / "delivery.yaml"
+    path.write_text("slots: {sms: 2}\n", encoding="utf-8")
+    slots = config.load(path, DeliveryConfig).slots
+    assert slots == {**DeliveryConfig().slots, ChannelKind.SMS: 2}
