@@ -36,7 +36,7 @@ class Observed:
     on_topic: set[str]  # incident ids on `incidents`
     dead_lettered: set[str]  # incident ids the router sent to its dead-letter topic
     alerts: dict[str, AlertTrail]  # alert id -> trail, from alerts.requested and alerts.events
-    acks_given: set[str]  # alert ids whose acknowledgment the ops API accepted
+    acks_given: set[str]  # alert ids acknowledged by the ops API, a link or a keypress
     # Every SMS the gateway took: (message id from its status callback, to, incident reference)
     sends: list[tuple[str, str, str]]
     drill_desk: str
@@ -82,7 +82,7 @@ def reconcile(seen: Observed) -> Ledger:
         ("of which dead-lettered", len(accepted & seen.dead_lettered)),
         ("alerts requested", len(seen.alerts)),
         ("alerts sent, or failed and escalated", len(seen.alerts) - len(unhandled)),
-        ("acknowledgments given (ops API 202)", len(seen.acks_given)),
+        ("acknowledgments given (API, link, keypress)", len(seen.acks_given)),
         ("acknowledgments given and recorded", len(seen.acks_given & recorded)),
         ("acknowledgments refused: the alert had expired", len(too_late)),
         ("SMS taken by the gateway", len(seen.sends)),

@@ -6,7 +6,7 @@ that always yields the most urgent message that is ready."""
 import heapq
 import itertools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Generic, Literal, Self, TypeVar
 
@@ -225,6 +225,16 @@ class ReadyQueue(Generic[T]):
         if best is not None:
             heapq.heappop(self._ready[best.priority.rank])
         return best
+
+    def discard(self, unwanted: Callable[[T], bool]) -> int:
+        """Remove every queued message `unwanted` says so of; how many were removed."""
+        before = len(self)
+        self._not_ready = [e for e in self._not_ready if not unwanted(e[2].item)]
+        heapq.heapify(self._not_ready)
+        for rank, heap in self._ready.items():
+            self._ready[rank] = [e for e in heap if not unwanted(e[2].item)]
+            heapq.heapify(self._ready[rank])
+        return before - len(self)
 
     def next_ready_at(self) -> float | None:
         """The earliest `ready_at` queued (in the past if a message is ready already), so a

@@ -113,7 +113,8 @@ def register(  # noqa: C901
             elif already_sent(request):
                 await manual.ack(event)  # sent before a restart; the provider already has it
             else:
-                delivery.offer(request, partial(settle, manual, event, request))
+                settled = partial(settle, manual, event, request)
+                delivery.offer(request, settled, event.message.tp)
 
     async def settle(
         manual: faust.StreamT[bytes],
@@ -141,6 +142,12 @@ def register(  # noqa: C901
     @app.task  # type: ignore[untyped-decorator]
     async def deliver() -> None:
         await delivery.run()
+
+    async def on_revoked(_: Any, /, *revoked: Any, signal: Any, **__: Any) -> None:
+        if dropped := delivery.forget(revoked[0]):
+            log.info("queued messages left to the partitions' new owner", extra={"n": dropped})
+
+    app.on_partitions_revoked.connect(on_revoked)
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def tick() -> None:

@@ -15,7 +15,7 @@ import contextvars
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -57,6 +57,7 @@ class _Job:
     settle: Settle
     context: contextvars.Context
     segments: int
+    source: Hashable  # where the record came from: the stream's topic partition
 
 
 @dataclass
@@ -96,16 +97,25 @@ class Delivery:
         self._wake = asyncio.Event()
         self._random = random.Random()  # noqa: S311 - jitter, not security
 
-    def offer(self, request: DispatchRequestV1, settle: Settle) -> None:
+    def offer(self, request: DispatchRequestV1, settle: Settle, source: Hashable) -> None:
         """Queue a message; `settle` hears how it ended, in the caller's context."""
         lane = self._lanes[ChannelKind(request.channel)]
         segments = count(request.body).segments if request.channel == "sms" else 1
-        job = _Job(request, settle, contextvars.copy_context(), segments)
+        job = _Job(request, settle, contextvars.copy_context(), segments, source)
         priority = self._priority.priority_of(MessageFacts.of_request(request))
         not_before = request.not_before.timestamp() if request.not_before else None
         lane.queue.push(job, priority, self._clock(), not_before)
         self._observe_depth()
         self._wake.set()
+
+    def forget(self, sources: Collection[Hashable]) -> int:
+        """Drop the queued messages of sources no longer ours (partitions revoked in a
+        rebalance): their new owner re-reads them, so only the sends in flight can repeat."""
+        dropped = sum(
+            lane.queue.discard(lambda job: job.source in sources) for lane in self._lanes.values()
+        )
+        self._observe_depth()
+        return dropped
 
     async def run(self) -> None:
         """Start what can start; otherwise sleep until something may have changed."""

@@ -307,3 +307,13 @@ def test_ageing_bounds_how_long_a_ready_message_is_passed_over(
                 popped_rank = policy.effective_rank(popped.priority.rank, now - popped.ready_at)
                 earlier = (popped.ready_at, popped.sequence) < (waiting.ready_at, waiting.sequence)
                 assert popped_rank < ceiling or earlier
+
+
+def test_discard_removes_ready_and_waiting_messages_and_keeps_the_order() -> None:
+    queue: ReadyQueue[str] = ReadyQueue(POLICY)
+    routine = POLICY.priority_of(ROUTINE)
+    for name, at in (("a", 0.0), ("b", 1.0), ("c", 2.0), ("later", 100.0)):
+        queue.push(name, routine, at)
+    assert queue.discard(lambda name: name in ("b", "later")) == 2
+    popped = [queue.pop(200.0) for _ in range(3)]
+    assert [entry.item if entry else None for entry in popped] == ["a", "c", None]

@@ -84,7 +84,7 @@ class Rig:
                 self.settled[to] = result
                 self.changed.set()
 
-            self.delivery.offer(one, settle)
+            self.delivery.offer(one, settle, source=one.to[-1])
 
     async def run_until_settled(self, n: int) -> None:
         task = asyncio.create_task(self.delivery.run())
@@ -161,3 +161,11 @@ async def test_throttling_slows_the_sender(numbers: list[str]) -> None:
     await rig.run_until_settled(1)
     [sender] = rig.pool.snapshot()
     assert sender.rate < sender.configured_rate
+
+
+async def test_the_queued_messages_of_a_revoked_source_are_forgotten(numbers: list[str]) -> None:
+    rig = Rig(SlowChannel(), slots=1)
+    rig.offer(*(request(to) for to in numbers[:10]))  # sources: the numbers' last digits
+    assert rig.delivery.forget({"1", "2"}) == 2
+    await rig.run_until_settled(8)
+    assert sorted(rig.channel.sent) == sorted(n for n in numbers[:10] if n[-1] not in "12")
