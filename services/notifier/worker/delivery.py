@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from contracts.alert_event import ChannelKind
 from contracts.dispatch import DispatchRequestV1
@@ -96,6 +97,10 @@ class Delivery:
         }
         self._wake = asyncio.Event()
         self._random = random.Random()  # noqa: S311 - jitter, not security
+        for state in pool.snapshot():  # read at each scrape: a rate recovers while idle too
+            metrics.sender_rate.labels(state.sender).set_function(
+                partial(self._rate_ratio, state.sender)
+            )
 
     def offer(self, request: DispatchRequestV1, settle: Settle, source: Hashable) -> None:
         """Queue a message; `settle` hears how it ended, in the caller's context."""
@@ -188,8 +193,10 @@ class Delivery:
             outcome = outcome_of(200, None)
         self._pool.report(sender, outcome)
         self._metrics.sender_outcomes.labels(sender, outcome.value).inc()
-        for state in self._pool.snapshot():
-            self._metrics.sender_rate.labels(state.sender).set(state.rate / state.configured_rate)
+
+    def _rate_ratio(self, sender: str) -> float:
+        state = next(s for s in self._pool.snapshot() if s.sender == sender)
+        return state.rate / state.configured_rate
 
     async def _settle(self, job: _Job, result: Settled) -> None:
         """Until it succeeds: the send happened, so only its report may be repeated."""
