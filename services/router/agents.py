@@ -82,6 +82,9 @@ async def _emit(alerts: faust.TopicT, outcome: Routed, metrics: RouterMetrics) -
         else ("fallback" if any(r.fallback for r in outcome.requests) else "routed")
     )
     metrics.incidents.labels(category, result).inc()
+    for kind in outcome.triage:
+        metrics.triage.labels(outcome.source, kind.value).inc()
+        log.warning("incident sent to the duty desk for triage", extra={"kind": kind.value})
 
 
 async def _dead_letter(

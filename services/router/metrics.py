@@ -20,6 +20,13 @@ class RouterMetrics:
             ["category", "outcome"],
             registry=registry,
         )
+        self.triage = Counter(
+            "safeguard_router_triage_total",
+            "Incidents whose unit code or school id no local agency knows, sent to the duty desk "
+            "to sort out, by source system and kind (unknown_unit, unknown_school).",
+            ["source", "kind"],
+            registry=registry,
+        )
         self.dead_letters = Counter(
             "safeguard_router_dead_letters_total",
             "Records sent to the dead-letter topic.",

@@ -2,7 +2,7 @@
 agent decodes nothing and decides nothing itself, it only moves bytes and state."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -12,7 +12,7 @@ from contracts.alert import AlertRequestedV1, RequestKind
 from contracts.deadletter import DeadLetter
 from contracts.incident import IncidentReportedV1
 from services.router.directory import Directory
-from services.router.routing import route, to_alert_request
+from services.router.routing import TriageKind, route, to_alert_request, triage
 from services.router.rules import RuleSet
 
 __all__ = ["Routed", "RoutedState", "process"]
@@ -30,6 +30,8 @@ class Routed:
     requests: list[AlertRequestedV1]
     state: RoutedState
     duplicate: bool = False
+    triage: tuple[TriageKind, ...] = ()  # what the duty desk was told to sort out
+    source: str = ""  # the reporting system, for counting triage by source
 
 
 def process(
@@ -53,7 +55,11 @@ def process(
         to_alert_request(decision, incident, directory, now, RequestKind.NEW)
         for decision in decisions
     ]
-    return _against_previous(requests, previous)
+    routed = _against_previous(requests, previous)
+    if previous is not None:
+        return routed  # counted when first routed
+    kinds = tuple(triage(incident.incident, directory))
+    return replace(routed, triage=kinds, source=incident.sender)
 
 
 def _against_previous(requests: list[AlertRequestedV1], previous: RoutedState | None) -> Routed:

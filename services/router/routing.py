@@ -4,6 +4,7 @@ event, directory, rules and clock always give the same decisions and requests.""
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from contracts.alert import AlertFacts, AlertRequestedV1, RequestKind
 from contracts.incident import IncidentReportedV1, IncidentV1
@@ -14,11 +15,13 @@ __all__ = [
     "ALERT_ID_NAMESPACE",
     "Decision",
     "Match",
+    "TriageKind",
     "alert_id",
     "matches",
     "place_reason",
     "route",
     "to_alert_request",
+    "triage",
 ]
 
 ALERT_ID_NAMESPACE = uuid.UUID("a430b9f9-9e1b-472b-b6c7-2a78cf3dd474")
@@ -62,12 +65,38 @@ def route(
         for target in match.targets:
             for agency in _resolve(target, incident, directory):
                 _keep(decisions, _decide(agency, match, rules.version, now))
-    if not directory.official_units(incident.area.geocode):
+    if triage(incident, directory):
         decisions.setdefault(directory.duty_desk.id, _fallback(found, directory, rules, now))
     if not decisions:
         return [_fallback(found, directory, rules, now)]
-    reason = place_reason(incident.area.geocode, directory)
+    reasons = [place_reason(incident.area.geocode, directory), _school_reason(incident, directory)]
+    reason = "; ".join(r for r in reasons if r) or None
     return [replace(decision, place_reason=reason) for decision in decisions.values()]
+
+
+class TriageKind(StrEnum):
+    """What the source sent that no local agency can act on: the duty desk sorts it out."""
+
+    UNKNOWN_UNIT = "unknown_unit"
+    UNKNOWN_SCHOOL = "unknown_school"
+
+
+def triage(incident: IncidentV1, directory: Directory) -> list[TriageKind]:
+    found = []
+    if not directory.official_units(incident.area.geocode):
+        found.append(TriageKind.UNKNOWN_UNIT)
+    if _school_reason(incident, directory):
+        found.append(TriageKind.UNKNOWN_SCHOOL)
+    return found
+
+
+def _school_reason(incident: IncidentV1, directory: Directory) -> str | None:
+    school_id = incident.child.school_id
+    if school_id is None or school_id in directory.schools:
+        return None
+    return (
+        f"unknown school id {school_id}: the child's school cannot be told, the duty desk finds it"
+    )
 
 
 def place_reason(geocode: str, directory: Directory) -> str | None:

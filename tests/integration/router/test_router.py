@@ -101,3 +101,26 @@ def test_a_poison_record_goes_to_the_dead_letters_and_the_stream_goes_on(
     assert agencies_by_incident(routed)[key.decode()] == set(SCENARIOS[12].agencies)
     assert 'safeguard_router_dead_letters_total{reason="malformed_envelope"}' in router.metrics()
     dead_letters.close()
+
+
+def test_an_unknown_unit_code_and_school_reach_the_duty_desk_and_are_counted_by_source(
+    kafka: LocalKafka, router: ServiceProcess, alerts_topic: TopicReader
+) -> None:
+    body = unique(SCENARIOS[2].incident)
+    body["area"] = {**body["area"], "geocode": "99999"}
+    body["child"] = {**body["child"], "school_id": "NO-SUCH-SCHOOL"}
+    key, headers, value = reported_event(body)
+    publish_raw(kafka, key, value, headers)
+
+    routed = alerts_topic.read_until(
+        lambda rs: "duty-desk" in agencies_by_incident(rs).get(key.decode(), set()), timeout=60
+    )
+    requests = [r for r in alert_requests(routed) if r.incident_id == key.decode()]
+    desk = [r for r in requests if r.agency_id == "duty-desk"]
+    assert desk
+    assert desk[0].place_reason
+    assert "unknown unit code 99999" in desk[0].place_reason
+    assert "unknown school id NO-SUCH-SCHOOL" in desk[0].place_reason
+    metrics = router.metrics()
+    for kind in ("unknown_unit", "unknown_school"):
+        assert f'safeguard_router_triage_total{{kind="{kind}",source="helpline-111"}}' in metrics

@@ -5,7 +5,14 @@ from typing import Any
 
 from contracts.alert import AlertRequestedV1, RequestKind
 from contracts.sensitivity import personal_field_paths
-from services.router.routing import Decision, alert_id, route, to_alert_request
+from services.router.routing import (
+    Decision,
+    TriageKind,
+    alert_id,
+    route,
+    to_alert_request,
+    triage,
+)
 from tests.unit.router.builders import (
     INCIDENT_ID,
     MERGED,
@@ -161,6 +168,19 @@ def test_an_unknown_school_picks_nothing() -> None:
     rules = _root({"name": "a", "continue": True, "targets": ["child_school"]})
 
     assert [d.agency_id for d in _route(rules, child={"school_id": "NOT-LISTED"})] == ["desk"]
+
+
+def test_an_unknown_school_also_reaches_the_duty_desk_with_the_reason() -> None:
+    decisions = _at("00001", category="neglect", child={"school_id": "NOT-LISTED"})
+
+    assert _picked(decisions)[-1] == ("desk", "root/local")
+    assert {d.place_reason for d in decisions} == {
+        "unknown school id NOT-LISTED: the child's school cannot be told, the duty desk finds it"
+    }
+    body = incident(area={"geocode": "99999"}, child={"school_id": "NOT-LISTED"})
+    both = [TriageKind.UNKNOWN_UNIT, TriageKind.UNKNOWN_SCHOOL]
+    assert triage(reported(body).incident, SPLIT_DIRECTORY) == both
+    assert triage(reported(incident(area={"geocode": "00001"})).incident, SPLIT_DIRECTORY) == []
 
 
 def test_the_nearest_shelter_taking_children_only_when_shelter_is_needed() -> None:
