@@ -12,18 +12,20 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from contracts.incident import IncidentV1
 from services.http_api.body import read_json
 from services.http_api.problems import ClientError, field_errors, problem
 from services.http_api.requests import observe_requests
 from services.intake.metrics import IntakeMetrics
-from services.intake.service import Accepted, Conflict, IntakeService
+from services.intake.service import Conflict, IntakeService
 from services.intake.settings import IntakeSettings
 from services.intake.sources import Source, SourceRegistry
 from services.messaging.acknowledgment import PublishUnavailable
 from services.ratelimit import RateLimiter
+from services.router.directory import Directory
+from services.router.routing import triage_reasons
 
 __all__ = ["IntakeParts", "create_app"]
 
@@ -38,11 +40,18 @@ class IntakeParts:
     """Whether the broker answers now (the readiness probe)."""
     connected: Callable[[], AbstractAsyncContextManager[None]]
     """Connects the adapters for the app's lifetime."""
+    directory: Directory | None = None
+    """The province's units and schools, to warn of codes nobody knows; None: no warnings."""
 
 
 class IncidentAccepted(BaseModel):
     incident_id: str
     replay: bool
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Accepted, but a unit code or school id no local agency knows: the "
+        "province duty desk is told to sort it out. Check the code at the source.",
+    )
 
 
 class BatchItemResult(BaseModel):
@@ -53,6 +62,7 @@ class BatchItemResult(BaseModel):
     title: str | None = None
     detail: str | None = None
     errors: list[dict[str, str]] | None = None
+    warnings: list[str] | None = None
 
 
 class BatchResult(BaseModel):
@@ -124,7 +134,7 @@ class _Incidents:
             )
         return source
 
-    async def accept(self, source: Source, raw: Any, header_key: str | None) -> Accepted:
+    async def accept(self, source: Source, raw: Any, header_key: str | None) -> IncidentAccepted:
         try:
             # Strict, as the published schema is: "9" is no age and "true" no flag.
             incident = IncidentV1.model_validate_json(json.dumps(raw), strict=True)
@@ -151,7 +161,11 @@ class _Incidents:
                 'identifier and "refers_to": {"identifier": "<the earlier identifier>"}: the '
                 "agencies already on the case get an update, not a second alert",
             )
-        return outcome
+        directory = self._parts.directory
+        warnings = triage_reasons(incident, directory) if directory else []
+        return IncidentAccepted(
+            incident_id=outcome.incident_id, replay=outcome.replay, warnings=warnings
+        )
 
     async def accept_batch(self, source: Source, raw: Any) -> BatchResult:
         limit = self._settings.max_batch_items
@@ -177,7 +191,11 @@ class _Incidents:
                 errors=error.fields,
             )
         return BatchItemResult(
-            index=index, status=202, incident_id=outcome.incident_id, replay=outcome.replay
+            index=index,
+            status=202,
+            incident_id=outcome.incident_id,
+            replay=outcome.replay,
+            warnings=outcome.warnings or None,
         )
 
 
@@ -192,8 +210,7 @@ def _route_incidents(app: FastAPI, settings: IntakeSettings, incidents: _Inciden
     async def post_incident(request: Request) -> IncidentAccepted:
         source = incidents.authorize(request)
         raw = await read_json(request, settings.max_body_bytes)
-        outcome = await incidents.accept(source, raw, request.headers.get("idempotency-key"))
-        return IncidentAccepted(incident_id=outcome.incident_id, replay=outcome.replay)
+        return await incidents.accept(source, raw, request.headers.get("idempotency-key"))
 
     @app.post(
         "/v1/incidents:batch",

@@ -16,6 +16,7 @@ from services.intake.service import IntakeService
 from services.intake.settings import IntakeSettings
 from services.intake.sources import SourceRegistry, load_sources
 from services.messaging.publisher import EventPublisher
+from services.router.directory import load_directory
 
 __all__ = ["build_app", "kafka_parts"]
 
@@ -27,7 +28,7 @@ def build_app(
     registry: CollectorRegistry | None = None,
     sources: SourceRegistry | None = None,
 ) -> FastAPI:
-    """Raises ConfigError when the sources file is invalid."""
+    """Raises ConfigError when the sources file or the province's directory is invalid."""
     return create_app(settings, kafka_parts(settings, registry, sources))
 
 
@@ -51,6 +52,7 @@ def kafka_parts(
         registry=registry,
         ready=publisher.reachable,
         connected=partial(_connected, publisher, index),
+        directory=load_directory(settings.config_dir),
     )
 
 

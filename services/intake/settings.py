@@ -12,6 +12,8 @@ class IntakeSettings(BaseSettings):
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     sources_file: Path = Path("config/sources.yaml")
+    # The province's directory (units, schools), to warn a source of a code nobody knows.
+    config_dir: Path = Path("config/dienbien")
     publish_timeout_seconds: float = 5.0
     kafka_request_timeout_seconds: float = 10.0
     max_body_bytes: int = 64 * 1024

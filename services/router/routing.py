@@ -22,6 +22,7 @@ __all__ = [
     "route",
     "to_alert_request",
     "triage",
+    "triage_reasons",
 ]
 
 ALERT_ID_NAMESPACE = uuid.UUID("a430b9f9-9e1b-472b-b6c7-2a78cf3dd474")
@@ -69,9 +70,15 @@ def route(
         decisions.setdefault(directory.duty_desk.id, _fallback(found, directory, rules, now))
     if not decisions:
         return [_fallback(found, directory, rules, now)]
-    reasons = [place_reason(incident.area.geocode, directory), _school_reason(incident, directory)]
-    reason = "; ".join(r for r in reasons if r) or None
+    reason = "; ".join(triage_reasons(incident, directory)) or None
     return [replace(decision, place_reason=reason) for decision in decisions.values()]
+
+
+def triage_reasons(incident: IncidentV1, directory: Directory) -> list[str]:
+    """How the place and the school were read, when either is not simply known: what the
+    alert requests carry and what intake's 202 warns the source of."""
+    reasons = [place_reason(incident.area.geocode, directory), _school_reason(incident, directory)]
+    return [reason for reason in reasons if reason]
 
 
 class TriageKind(StrEnum):

@@ -71,7 +71,7 @@ def test_a_retry_gets_the_same_id_and_publishes_nothing_new(
     )
     assert first.status_code == second.status_code == by_header.status_code == 202
     incident_id = first.json()["incident_id"]
-    assert second.json() == {"incident_id": incident_id, "replay": True}
+    assert second.json() == {"incident_id": incident_id, "replay": True, "warnings": []}
     assert by_header.json()["incident_id"] == incident_id
 
     records = incidents_topic.read_for(3.0)
@@ -103,7 +103,7 @@ def test_retries_are_recognised_after_an_intake_restart(
     with BackgroundServer(build_app(settings)) as restarted:
         retry = post(restarted, body)
     assert retry.status_code == 202
-    assert retry.json() == {"incident_id": incident_id, "replay": True}
+    assert retry.json() == {"incident_id": incident_id, "replay": True, "warnings": []}
     records = incidents_topic.read_for(3.0)
     assert [r.key for r in records].count(incident_id) == 1
 
@@ -162,3 +162,22 @@ def test_values_the_schema_refuses_are_not_coerced(intake_server: BackgroundServ
 def test_readiness_and_health(intake_server: BackgroundServer) -> None:
     assert httpx.get(f"{intake_server.url}/healthz").status_code == 200
     assert httpx.get(f"{intake_server.url}/readyz").json() == {"kafka": "reachable"}
+
+
+def test_a_code_nobody_knows_is_accepted_with_a_warning_and_a_known_one_without(
+    intake_server: BackgroundServer,
+) -> None:
+    body = new_incident()
+    body["area"] = {**body["area"], "geocode": "99999"}
+    body["child"] = {**body["child"], "school_id": "NO-SUCH-SCHOOL"}
+
+    unknown = post(intake_server, body)
+    known = post(intake_server, new_incident())
+
+    assert unknown.status_code == 202
+    assert unknown.json()["warnings"] == [
+        "unknown unit code 99999: no local agency covers it, the duty desk sorts it",
+        "unknown school id NO-SUCH-SCHOOL: the child's school cannot be told, "
+        "the duty desk finds it",
+    ]
+    assert (known.status_code, known.json()["warnings"]) == (202, [])

@@ -57,7 +57,11 @@ async def test_accepted_then_replayed_with_the_same_id(
 
     assert (first.status_code, first.json()["replay"]) == (202, False)
     assert retry.status_code == 202
-    assert retry.json() == {"incident_id": first.json()["incident_id"], "replay": True}
+    assert retry.json() == {
+        "incident_id": first.json()["incident_id"],
+        "replay": True,
+        "warnings": [],
+    }
     assert len(sink.stored) == 1
 
 
