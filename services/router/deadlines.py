@@ -7,23 +7,10 @@ The shortest applicable limit wins, and the choice says which one it was. Pure."
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict
+from contracts.incident import IncidentV1
+from services.router.rules import CaseLimits, format_duration
 
-from contracts.incident import Category, IncidentV1, Severity, Urgency
-from services.router.rules import Duration, format_duration
-
-__all__ = ["CaseLimits", "DeadlineChoice", "case_deadline"]
-
-
-class CaseLimits(BaseModel):
-    """The `deadlines:` section of a rules file: upper limits that facts of the case impose."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    severity: dict[Severity, Duration] = {}
-    urgency: dict[Urgency, Duration] = {}
-    category: dict[Category, Duration] = {}
-    immediate_danger: Duration | None = None
+__all__ = ["DeadlineChoice", "case_deadline"]
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,8 @@ def explain(
             f"{' > '.join(decision.rule_path)}{fallback}"
         )
         lines.append(f"  {'':<{width}}  {agency.kind}: {agency.name_vi}")
+        if decision.deadline_reason:
+            lines.append(f"  {'':<{width}}  deadline: {decision.deadline_reason}")
     lines += ["", "routes whose targets applied:"]
     lines += [f"  {' > '.join(m.path)}" for m in matches(incident, directory, rules)]
     return "\n".join(lines) + "\n"

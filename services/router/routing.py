@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from contracts.alert import AlertFacts, AlertRequestedV1, RequestKind
 from contracts.incident import IncidentReportedV1, IncidentV1
+from services.router.deadlines import case_deadline
 from services.router.directory import Agency, AgencyKind, Directory
 from services.router.rules import Route, RuleSet, Selector, Target
 
@@ -37,6 +38,7 @@ class Decision:
     fallback: bool
     ack_deadline: datetime
     place_reason: str | None = None  # how a geocode that is not an official code was read
+    deadline_reason: str | None = None  # which limit set the deadline: the rule's or the case's
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,13 @@ def route(
     for match in found:
         for target in match.targets:
             for agency in _resolve(target, incident, directory):
-                _keep(decisions, _decide(agency, match, rules.version, now))
+                _keep(decisions, _decide(agency, match, incident, rules, now))
     if triage(incident, directory):
-        decisions.setdefault(directory.duty_desk.id, _fallback(found, directory, rules, now))
+        decisions.setdefault(
+            directory.duty_desk.id, _fallback(found, incident, directory, rules, now)
+        )
     if not decisions:
-        return [_fallback(found, directory, rules, now)]
+        return [_fallback(found, incident, directory, rules, now)]
     reason = "; ".join(triage_reasons(incident, directory)) or None
     return [replace(decision, place_reason=reason) for decision in decisions.values()]
 
@@ -192,39 +196,52 @@ def _nearest_shelter(incident: IncidentV1, directory: Directory) -> list[Agency]
     return sorted(shelters, key=nearness)[:1]
 
 
-def _decide(agency: Agency, match: Match, version: str, now: datetime) -> Decision:
+def _decide(
+    agency: Agency, match: Match, incident: IncidentV1, rules: RuleSet, now: datetime
+) -> Decision:
+    choice = case_deadline(match.deadline, match.path[-1], incident, rules.deadlines)
     return Decision(
         agency_id=agency.id,
         agency_kind=agency.kind.value,
         rule_path=match.path,
-        rules_version=version,
+        rules_version=rules.version,
         fallback=match.is_default,
-        ack_deadline=now + match.deadline,
+        ack_deadline=now + choice.deadline,
+        deadline_reason=choice.reason,
     )
 
 
 def _keep(decisions: dict[str, Decision], new: Decision) -> None:
-    """The first rule to pick an agency names it; the shortest deadline wins."""
+    """The first rule to pick an agency names it; the shortest deadline wins, with its reason."""
     old = decisions.get(new.agency_id)
     if old is None:
         decisions[new.agency_id] = new
     elif new.ack_deadline < old.ack_deadline:
-        decisions[new.agency_id] = replace(old, ack_deadline=new.ack_deadline)
+        decisions[new.agency_id] = replace(
+            old, ack_deadline=new.ack_deadline, deadline_reason=new.deadline_reason
+        )
 
 
-def _fallback(found: list[Match], directory: Directory, rules: RuleSet, now: datetime) -> Decision:
+def _fallback(
+    found: list[Match], incident: IncidentV1, directory: Directory, rules: RuleSet, now: datetime
+) -> Decision:
     """No rule found an agency (say, none covers the commune): the duty desk takes it, on
     the first matched rule's path and the most urgent matched deadline."""
     desk = directory.duty_desk
-    deadlines = [match.deadline for match in found]
     assert rules.route.ack_deadline is not None
+    most_urgent = min(found, key=lambda match: match.deadline, default=None)
+    path = found[0].path if found else (rules.route.name,)
+    deadline = most_urgent.deadline if most_urgent else rules.route.ack_deadline
+    by = most_urgent.path[-1] if most_urgent else rules.route.name
+    choice = case_deadline(deadline, by, incident, rules.deadlines)
     return Decision(
         agency_id=desk.id,
         agency_kind=desk.kind.value,
-        rule_path=found[0].path if found else (rules.route.name,),
+        rule_path=path,
         rules_version=rules.version,
         fallback=True,
-        ack_deadline=now + min(deadlines, default=rules.route.ack_deadline),
+        ack_deadline=now + choice.deadline,
+        deadline_reason=choice.reason,
     )
 
 
@@ -251,6 +268,7 @@ def to_alert_request(
         fallback=decision.fallback,
         ack_deadline=decision.ack_deadline,
         place_reason=decision.place_reason,
+        deadline_reason=decision.deadline_reason,
         requested_at=now,
         facts=_facts(event, directory),
     )

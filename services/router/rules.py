@@ -34,6 +34,7 @@ from services.router.directory import AgencyKind, Directory, UnitCode
 __all__ = [
     "SEVERITY_RANK",
     "AgeRange",
+    "CaseLimits",
     "FlagMatch",
     "Matchers",
     "Route",
@@ -252,11 +253,23 @@ class Route(BaseModel):
     routes: tuple["Route", ...] = ()
 
 
+class CaseLimits(BaseModel):
+    """The `deadlines:` section of a rules file: upper limits that facts of the case impose."""
+
+    model_config = _MODEL
+
+    severity: dict[Severity, Duration] = {}
+    urgency: dict[Urgency, Duration] = {}
+    category: dict[Category, Duration] = {}
+    immediate_danger: Duration | None = None
+
+
 class RuleSet(BaseModel):
     model_config = _MODEL
 
     version: str = Field(min_length=1, max_length=64)
     route: Route
+    deadlines: CaseLimits = Field(default_factory=CaseLimits)
 
 
 def load_rules(path: Path, directory: Directory) -> RuleSet:

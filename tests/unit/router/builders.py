@@ -110,5 +110,7 @@ def agency(agency_id: str, kind: str, *units: str, **extra: Any) -> dict[str, An
     }
 
 
-def rule_set(root: dict[str, Any], version: str = "test-1") -> RuleSet:
-    return RuleSet.model_validate({"version": version, "route": root})
+def rule_set(
+    root: dict[str, Any], version: str = "test-1", deadlines: dict[str, Any] | None = None
+) -> RuleSet:
+    return RuleSet.model_validate({"version": version, "route": root, "deadlines": deadlines or {}})

@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.incident import Category, IncidentV1, Severity, Urgency
-from services.router.deadlines import CaseLimits, case_deadline
+from services.router.deadlines import case_deadline
+from services.router.rules import CaseLimits
 
 LIMITS = CaseLimits.model_validate(
     {

@@ -362,3 +362,21 @@ def test_the_alert_request_carries_the_place_reason() -> None:
     assert request.place_reason
     assert "split between 2 units" in request.place_reason
     assert (request.facts.geocode, request.facts.unit_name) == ("00901", "Xã Cũ Chia (cũ)")
+
+
+def test_the_case_shortens_a_long_rule_deadline_and_the_decision_says_why() -> None:
+    rules = rule_set(
+        _root({"name": "dropout", "ack_deadline": "24h", "targets": ["police"]}),
+        deadlines={"severity": {"Extreme": "15m"}, "immediate_danger": "30m"},
+    )
+    body = incident(area={"geocode": "00001"}, severity="Extreme")
+
+    [decision] = route(reported(body), DIRECTORY, rules, NOW)
+    [routine] = route(reported(incident(area={"geocode": "00001"})), DIRECTORY, rules, NOW)
+
+    assert decision.ack_deadline - NOW == timedelta(minutes=15)
+    assert decision.deadline_reason == "severity Extreme: 15m (rule dropout: 24h)"
+    assert routine.ack_deadline - NOW == timedelta(hours=24)
+    assert routine.deadline_reason == "rule dropout: 24h"
+    request = to_alert_request(decision, reported(body), DIRECTORY, NOW, RequestKind.NEW)
+    assert request.deadline_reason == decision.deadline_reason
