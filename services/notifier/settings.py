@@ -31,7 +31,9 @@ class NotifierSettings(BaseSettings):
     twilio_base_url: str | None = None  # the local stand-in; None means api.twilio.com
     # The sender receives replies; officers also need two_way_sms: true (README, two-way SMS).
     twilio_two_way: bool = False  # Twilio has no two-way SMS in Vietnam
-    sms_per_second: float = 1.0  # a long code sends about one segment per second
+    # Segments per second of the one sender when delivery.yaml lists none: a long code sends
+    # about one segment a second, and a Vietnamese SMS is often three or four segments.
+    sms_per_second: float = 1.0
     sms_unaccented: bool = False
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 8025

@@ -262,12 +262,12 @@ class Directory:
 
     def unit_name(self, code: str) -> str:
         """The official unit's name; for a pre-2025 code the unit that absorbed it, or the old
-        name marked "(cũ)" when several did; an unknown code is its own name."""
+        name marked "(cũ)" when several did; an unknown code says so, with the code."""
         units = self.official_units(code)
         if len(units) == 1:
             return self.units[units[0]].name_vi
         legacy = self.legacy.get(code)
-        return f"{legacy.name_vi} (cũ)" if legacy else code
+        return f"{legacy.name_vi} (cũ)" if legacy else f"địa bàn không rõ (mã {code})"
 
     def distance_km(self, a: str, b: str) -> float | None:
         """Great-circle distance between two places' centres (the nearest pair when a pre-2025

@@ -260,14 +260,15 @@ def test_alert_ids_are_stable_and_differ_per_agency_and_incident() -> None:
     assert alert_id(INCIDENT_ID, "police") != alert_id("inc_" + "1" * 32, "police")
 
 
-def test_an_unknown_place_is_named_by_its_code() -> None:
+def test_an_unknown_place_says_so_with_its_code() -> None:
     directory, rules = sample()
     event = reported(incident(area={"geocode": "99999"}))
     [decision] = route(event, directory, rules, NOW)
 
     request = to_alert_request(decision, event, directory, NOW, RequestKind.UPDATE)
 
-    assert (request.agency_id, request.facts.unit_name) == ("duty-desk", "99999")
+    assert request.agency_id == "duty-desk"
+    assert request.facts.unit_name == "địa bàn không rõ (mã 99999)"  # not "tại 99999" in the SMS
 
 
 def test_a_named_agency_is_picked_only_where_it_covers_the_place() -> None:
