@@ -8,11 +8,15 @@ first), the Twilio stand-in with realistic pacing (300 ms round trip, 20429 beyo
 requests in flight) and a pool of three senders at 20 segments/s each (delivery.yaml in a copy
 of config/dienbien, the stand-in queueing each sender at the same rate), intake, one router and
 one notifier worker, each its own process. A routine burst (Moderate neglect cases, three
-agencies each: about 1,000 alerts) is posted; once the notifier holds a backlog, one Extreme
-immediate-danger case (five agencies) is posted at a time, spread over the drain. A needle's
-time runs from intake's 202 to its first SMS request at the stand-in; the drain rate is the
-segments per second the stand-in received from the first routine request to the last. The
-same run repeats with `priority: {enabled: false}` (first in, first out) for comparison.
+agencies each: about 1,000 alerts) is posted; once the whole burst waits in the notifier's
+delivery loop (its queue depth stops growing; `--while-filling`: as soon as 300 wait), one
+Extreme immediate-danger case (five agencies) is posted at a time, spread over the drain.
+
+A needle's time runs from intake's 202 to its first SMS request at the stand-in, and is split
+by stage at its first record on alerts.requested and on alerts.dispatch (the records'
+timestamps). The drain rate is the segments per second the stand-in received from the first
+routine request to the last. The same run repeats with `priority: {enabled: false}` (first
+in, first out) for comparison.
 """
 
 import argparse
@@ -201,11 +205,18 @@ def queued() -> int:
     return int(sum(float(line.rsplit(" ", 1)[1]) for line in lines))
 
 
-def wait_for_backlog(least: int, timeout: float = 120) -> int:
-    deadline = time.monotonic() + timeout
-    while (depth := queued()) < least and time.monotonic() < deadline:
+def wait_for_backlog(least: int, filled: bool, timeout: float = 180) -> int:
+    """Until at least `least` messages are queued and, with `filled`, the queue has stopped
+    growing for 2 s (the whole burst has reached the delivery loop)."""
+    deadline, peak, peak_at = time.monotonic() + timeout, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        depth = queued()
+        if depth > peak:
+            peak, peak_at = depth, time.monotonic()
+        if depth >= least and (not filled or time.monotonic() - peak_at > 2):
+            return depth
         time.sleep(0.5)
-    return depth
+    raise RuntimeError(f"the notifier never queued {least} messages (peak {peak})")
 
 
 async def needles(count: int, interval: float) -> dict[str, float]:
@@ -266,7 +277,7 @@ def run_phase(priority: bool, args: argparse.Namespace) -> tuple[Phase, dict[str
     print(f"{label}: starting", flush=True)
     with rig(priority) as broker:
         asyncio.run(burst(args.incidents))
-        depth = wait_for_backlog(args.backlog)
+        depth = wait_for_backlog(args.backlog, filled=not args.while_filling)
         print(f"{label}: burst posted, {depth} messages queued; needles", flush=True)
         posted = asyncio.run(needles(args.needles, args.interval))
         sms = settled_messages(posted, timeout=args.timeout)
@@ -292,6 +303,11 @@ def main() -> None:
     parser.add_argument("--needles", type=int, default=20)
     parser.add_argument("--interval", type=float, default=1.5, help="seconds between needles")
     parser.add_argument("--backlog", type=int, default=300, help="queued before the first needle")
+    parser.add_argument(
+        "--while-filling",
+        action="store_true",
+        help="post the first needle once --backlog is queued, while the burst still flows in",
+    )
     parser.add_argument("--timeout", type=float, default=240.0)
     parser.add_argument("--json", type=Path, help="write the figures and the timelines here")
     args = parser.parse_args()

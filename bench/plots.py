@@ -32,6 +32,7 @@ def _needle_times(results: list[dict[str, Any]], path: Path) -> Path:
     for result in results:
         phase = result["phase"]
         axes.plot(result["needles_posted"], phase["needles"], "o-", label=phase["label"])
+    axes.axhline(1.3, color="k", linestyle="--", label="goal: one round trip (0.3 s) + 1 s")
     axes.set_yscale("log")
     axes.set_xlabel("needle posted at (s after the first SMS request)")
     axes.set_ylabel("intake 202 -> first SMS request (s)")
