@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -93,24 +94,38 @@ def delivery_yaml(priority: bool) -> dict[str, Any]:
 
 
 def start(argv: list[str], environment: dict[str, str], ready_url: str, log: Path) -> Process:
+    """Starts a service and waits until it answers; a port someone else holds is refused, so
+    an earlier run's leftover never answers for this one."""
+    port = int(ready_url.split(":")[2].split("/")[0])
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is in use; stop what holds it")
     with log.open("ab") as out:
         process = subprocess.Popen(
             argv, env={**os.environ, **environment}, cwd=ROOT, stdout=out, stderr=out
         )
+    try:
+        _wait_ready(ready_url)
+    except BaseException:  # also Ctrl-C: never leave it running
+        process.kill()
+        process.wait()
+        raise
+    return process
+
+
+def _wait_ready(url: str) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if httpx.get(ready_url, timeout=2).status_code == 200:
-                return process
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
         except httpx.TransportError:
             pass
         time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"{argv} did not become ready; see {log}")
+    raise RuntimeError(f"{url} did not answer within 120 s; see {HOME / 'services.log'}")
 
 
-def fresh_broker() -> LocalKafka:
-    broker = LocalKafka(HOME, port=27092, controller_port=27093)
+def fresh_broker(broker: LocalKafka) -> None:
     if broker.running_pid() is not None:
         broker.stop()
     shutil.rmtree(HOME / "data", ignore_errors=True)
@@ -119,7 +134,6 @@ def fresh_broker() -> LocalKafka:
         shutil.copytree(libs, HOME / libs.name)  # spares a Maven resolve
     broker.start()
     ensure_topics(broker.bootstrap)
-    return broker
 
 
 def province(priority: bool) -> Path:
@@ -145,11 +159,14 @@ def environment_for(broker: LocalKafka, config: Path) -> dict[str, str]:
     }
 
 
-def start_services(environment: dict[str, str]) -> list[Process]:
+def start_services(environment: dict[str, str], processes: list[Process]) -> None:
+    """Starts each service into `processes`, so the caller stops those that did start."""
     python, log = sys.executable, HOME / "services.log"
     standin = [python, "-m", "devstack.twilio_standin", "--port", "27030"]
     intake = [python, "-m", "uvicorn", "bench.baseline_app:create_intake", "--factory"]
-    processes = [start([*standin, "--default-receipt", "none"], environment, f"{STANDIN}/", log)]
+    processes.append(
+        start([*standin, "--default-receipt", "none"], environment, f"{STANDIN}/", log)
+    )
     body = {"pacing": pacing().model_dump()}
     httpx.post(f"{STANDIN}/_standin/config", json=body, timeout=10).raise_for_status()
     intake += ["--port", "27000", "--log-level", "warning"]
@@ -157,21 +174,22 @@ def start_services(environment: dict[str, str]) -> list[Process]:
     cli = [python, "-m", "services.cli"]
     processes.append(start([*cli, "router"], environment, "http://127.0.0.1:27101/readyz", log))
     processes.append(start([*cli, "notifier"], environment, f"{NOTIFIER_WEB}/readyz", log))
-    return processes
 
 
 @contextmanager
 def rig(priority: bool) -> Iterator[LocalKafka]:
-    broker = fresh_broker()
+    broker = LocalKafka(HOME, port=27092, controller_port=27093)
     processes: list[Process] = []
     try:
-        processes = start_services(environment_for(broker, province(priority)))
+        fresh_broker(broker)
+        start_services(environment_for(broker, province(priority)), processes)
         yield broker
     finally:
         for process in reversed(processes):
             process.terminate()
             process.wait(timeout=60)
-        broker.stop()
+        if broker.running_pid() is not None:
+            broker.stop()
 
 
 async def post(client: httpx.AsyncClient, template: dict[str, Any], prefix: str) -> str:
