@@ -1,6 +1,6 @@
 """PNG plots for docs/performance.md, drawn with matplotlib (`pip install .[bench]`).
 
-    .venv/bin/python -m bench.plots needle .var/needle.json docs/plots
+    .venv/bin/python -m bench.plots needle .var/needle.json docs/plots [--stem needle]
     .venv/bin/python -m bench.plots notifier docs/plots/notifier.json docs/plots
 
 `needle` reads what `bench.needle_bench --json` wrote; `notifier` reads a small file of
@@ -23,8 +23,11 @@ import matplotlib.pyplot as plt  # after the backend is chosen
 __all__ = ["needle_plots", "notifier_plot"]
 
 
-def needle_plots(results: list[dict[str, Any]], out: Path) -> list[Path]:
-    return [_needle_times(results, out / "needle-times.png"), _drain(results, out / "drain.png")]
+def needle_plots(results: list[dict[str, Any]], out: Path, stem: str = "needle") -> list[Path]:
+    return [
+        _needle_times(results, out / f"{stem}-times.png"),
+        _drain(results, out / f"{stem}-drain.png"),
+    ]
 
 
 def _needle_times(results: list[dict[str, Any]], path: Path) -> Path:
@@ -34,11 +37,12 @@ def _needle_times(results: list[dict[str, Any]], path: Path) -> Path:
         axes.plot(result["needles_posted"], phase["needles"], "o-", label=phase["label"])
     axes.axhline(1.3, color="k", linestyle="--", label="goal: one round trip (0.3 s) + 1 s")
     axes.set_yscale("log")
+    axes.set_ylim(top=1000)
     axes.set_xlabel("needle posted at (s after the first SMS request)")
     axes.set_ylabel("intake 202 -> first SMS request (s)")
     axes.set_title("Extreme cases posted during a routine burst")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
+    axes.legend(loc="upper right", ncol=3, fontsize="small")
     return _save(figure, path)
 
 
@@ -72,8 +76,9 @@ def notifier_plot(rows: list[dict[str, Any]], out: Path) -> Path:
     axes.set_yscale("log")
     axes.set_ylabel("seconds")
     axes.set_title("bench.notifier_bench: intake 202 -> first SMS request")
+    axes.set_ylim(top=1000)  # room for the legend above the bars
     axes.grid(True, axis="y", which="both", alpha=0.3)
-    axes.legend()
+    axes.legend(loc="upper left", ncol=4, fontsize="small")
     return _save(figure, out / "notifier-time-to-sms.png")
 
 
@@ -90,11 +95,13 @@ def main() -> None:
     parser.add_argument("which", choices=["needle", "notifier"])
     parser.add_argument("source", type=Path)
     parser.add_argument("out", type=Path)
+    parser.add_argument("--stem", default="needle", help="file names of the needle plots")
     args = parser.parse_args()
     data = json.loads(args.source.read_text(encoding="utf-8"))
-    paths = (
-        needle_plots(data, args.out) if args.which == "needle" else [notifier_plot(data, args.out)]
-    )
+    if args.which == "needle":
+        paths = needle_plots(data, args.out, args.stem)
+    else:
+        paths = [notifier_plot(data, args.out)]
     for path in paths:
         print(path)
 
