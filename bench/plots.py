@@ -65,7 +65,7 @@ def _drain(results: list[dict[str, Any]], path: Path) -> Path:
 
 
 def notifier_plot(rows: list[dict[str, Any]], out: Path) -> Path:
-    figure, axes = plt.subplots(figsize=(7, 3.6))
+    figure, axes = plt.subplots(figsize=(max(7.0, 1.3 * len(rows)), 3.8))
     labels = [row["label"] for row in rows]
     width, positions = 0.2, range(len(rows))
     bars = ["baseline_p50_ms", "baseline_p99_ms", "p50_ms", "p99_ms"]
