@@ -248,7 +248,9 @@ def escalation_policy(
 def _reachable_tiers(
     rosters: Rosters, resolved: list[tuple[TierConfig, tuple[Officer, ...]]], at: datetime
 ) -> tuple[tuple[Tier, ...], str | None]:
-    """The tiers that reach someone, numbered from 1; and why any were left out."""
+    """The tiers that reach someone, numbered from 1; and why any were left out. When none
+    does, the duty desk's own tiers that reach someone; when none of those either, the tiers as
+    they are: the alert then waits, unsent and overdue (a `dead_end` of the coverage check)."""
     kept = [(tier.steps, who) for tier, who in resolved if who]
     gone = [f"{n}" for n, (_, who) in enumerate(resolved, start=1) if not who]
     if not gone:
@@ -256,12 +258,15 @@ def _reachable_tiers(
     reason = f"roster tier {', '.join(gone)} reaches nobody (nobody on duty)"
     if kept:
         return _numbered(kept), f"{reason}: went straight to the next tier"
-    desk = who_is_on_duty(rosters, rosters.duty_desk, at)
-    if desk is None:
-        every = [(tier.steps, who) for tier, who in resolved]
-        return _numbered(every), f"{reason}, nor does the duty desk: nobody to alert"
-    steps = _roster(rosters, rosters.duty_desk).escalation[0].steps
-    return _numbered([(steps, (desk,))]), f"{reason}: went straight to the duty desk"
+    desk = [
+        (tier.steps, who)
+        for tier in _roster(rosters, rosters.duty_desk).escalation
+        if (who := _recipients(rosters, rosters.duty_desk, tier.recipients, at, drill=False))
+    ]
+    if desk:
+        return _numbered(desk), f"{reason}: went straight to the duty desk"
+    every = [(tier.steps, who) for tier, who in resolved]
+    return _numbered(every), f"{reason}, nor does the duty desk: nobody to alert"
 
 
 def _numbered(tiers: list[tuple[tuple[TierStep, ...], tuple[Officer, ...]]]) -> tuple[Tier, ...]:

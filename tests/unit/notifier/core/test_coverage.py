@@ -12,7 +12,7 @@ from services.notifier.core.channels import ChannelKind
 from services.notifier.core.coverage import Finding, Kind, Span, check, counts, reachable
 from services.notifier.core.duty import escalation_policy
 from services.notifier.core.progress import advance
-from tests.unit.notifier.builders import VN, request, roster_data, rosters
+from tests.unit.notifier.builders import VN, officer, request, roster_data, rosters
 
 MONDAY = datetime(2026, 11, 30, 0, 0, tzinfo=VN)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -214,3 +214,23 @@ def test_when_the_duty_desk_is_uncovered_too_the_reason_says_so() -> None:
         "roster tier 1 reaches nobody (nobody on duty), nor does the duty desk: nobody to alert"
     )
     assert [t.recipients for t in policy.tiers] == [()]
+    at = datetime(2026, 11, 30, tzinfo=VN)
+    progress = advance(ack.start(request("health", at=at), policy), at)
+    # Nothing to send: the alert waits, requested and soon overdue, which pages the humans
+    # (SafeguardCriticalAlertUnacknowledged); `rosters check` reports the hours as a dead end.
+    assert progress.outgoing == []
+    assert progress.refusals == ["no messages"]
+
+
+def test_the_duty_desk_fallback_uses_its_own_tiers_that_reach_someone() -> None:
+    data = roster_data()
+    data["agencies"]["health"]["duty"] = {}
+    data["agencies"]["desk"]["officers"].append(officer("desk-head", 7))
+    data["agencies"]["desk"]["duty"] = {}
+    data["agencies"]["desk"]["escalation"].append(
+        {"recipients": ["desk-head"], "steps": [{"channel": "voice", "wait_minutes": 5}]}
+    )
+    policy = escalation_policy(rosters(data), "health", datetime(2026, 11, 30, tzinfo=VN))
+    assert [(t.number, [o.id for o in t.recipients]) for t in policy.tiers] == [(1, ["desk-head"])]
+    assert policy.skipped is not None
+    assert policy.skipped.endswith("went straight to the duty desk")
