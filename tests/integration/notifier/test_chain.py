@@ -29,7 +29,7 @@ from tests.integration.servers import BackgroundServer
 HEALTH, POLICE, DESK = "dienbien-health-pcd", "dienbien-police", "cpo-muong-cha"
 HEALTH_PHONE, POLICE_PHONE, DEPUTY_PHONE = "+842000002001", "+842000001001", "+842000001002"
 DESK_PHONE, DRILL_PHONE = "+842000009001", "+842000009999"
-CHAIR_PHONE = "+842000003002"  # Mường Chà's tier 2: its post has nobody on duty (rosters.yaml)
+CHAIR_PHONE = "+842000003002"  # Mường Chà's tier 2: its post has nobody on duty (conftest)
 NEGLECT = SCENARIOS[2].incident  # Mường Chà: the health division and the commune officer
 SEXUAL_ABUSE = SCENARIOS[0].incident  # police among others
 # The agencies' names in config/dienbien/agencies.yaml, which the chain's config folder copies
