@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
         return _rules_main(argv[1:])
     if argv[:1] == ["directory"]:
         return _directory_main(argv[1:])
+    if argv[:1] == ["rosters"]:
+        return _rosters_main(argv[1:])
     args = _parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
@@ -70,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     directory.add_argument("rest", nargs=argparse.REMAINDER)
     directory.set_defaults(handler=lambda args: _directory_main(args.rest))
+
+    rosters = commands.add_parser("rosters", help="check the rosters' coverage (next 14 days)")
+    rosters.add_argument("rest", nargs=argparse.REMAINDER)
+    rosters.set_defaults(handler=lambda args: _rosters_main(args.rest))
     return parser
 
 
@@ -183,6 +189,12 @@ def _directory_main(argv: list[str]) -> int:
     from services.router.unit_import import main_directory
 
     return main_directory(argv)
+
+
+def _rosters_main(argv: list[str]) -> int:
+    from services.notifier.roster_check import main_rosters
+
+    return main_rosters(argv)
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ def _one_person_per_id(rosters: Rosters) -> Iterator[str]:
 
 def _duty_references(where: str, roster: AgencyRoster) -> Iterator[str]:
     known = {officer.id for officer in roster.officers}
-    references = [("duty.always", roster.duty.always)]
+    references: list[tuple[str, str | None]] = [("duty.always", roster.duty.always)]
     references += [
         (f"duty.shifts[{i}].officer", s.officer) for i, s in enumerate(roster.duty.shifts)
     ]
@@ -99,5 +99,5 @@ def _duty_references(where: str, roster: AgencyRoster) -> Iterator[str]:
         (f"duty.assignments[{i}].officer", a.officer) for i, a in enumerate(roster.duty.assignments)
     ]
     for path, officer_id in references:
-        if officer_id not in known:
+        if officer_id is not None and officer_id not in known:
             yield f"{where}.{path}: no officer {officer_id!r} in this agency"

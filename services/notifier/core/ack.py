@@ -319,7 +319,11 @@ def _step_dispatched(state: AlertState, event: StepDispatched) -> Transition:
     previous_tier = state.current.tier if state.current else 0
     if event.position.tier != previous_tier:
         type_ = AuditType.NOTIFIED if lifecycle is Lifecycle.NOTIFIED else AuditType.ESCALATED
-        audit.insert(0, _audit(after, type_, event.at, tier=event.position.tier, step=1))
+        # Why the roster's first tiers were left out (an uncovered post), said once, first.
+        detail = state.policy.skipped if type_ is AuditType.NOTIFIED else None
+        audit.insert(
+            0, _audit(after, type_, event.at, tier=event.position.tier, step=1, detail=detail)
+        )
     return Transition(Outcome.APPLIED, after, tuple(audit))
 
 

@@ -35,12 +35,14 @@ __all__ = [
     "AgencyRoster",
     "Assignment",
     "Duty",
+    "NobodyOnDuty",
     "Rosters",
     "Shift",
     "TierConfig",
     "UnknownAgency",
     "escalation_policy",
     "on_duty",
+    "who_is_on_duty",
 ]
 
 ON_DUTY = "on_duty"
@@ -124,7 +126,11 @@ class Duty(BaseModel):
 
     assignments: tuple[Assignment, ...] = ()
     shifts: tuple[Shift, ...] = ()
-    always: Id = Field(description="Who is on duty when no assignment or shift covers the time.")
+    always: Id | None = Field(
+        default=None,
+        description="Who is on duty when no assignment or shift covers the time; none: nobody "
+        "(an uncovered post, which `safeguard rosters check` reports and an alert skips).",
+    )
 
 
 class TierConfig(BaseModel):
@@ -178,14 +184,27 @@ class Rosters(BaseModel):
         return {officer_id: officer.name for officer_id, officer in everyone.items()}
 
 
+class NobodyOnDuty(LookupError):
+    pass
+
+
 def on_duty(rosters: Rosters, agency_id: str, at: datetime) -> Officer:
+    officer = who_is_on_duty(rosters, agency_id, at)
+    if officer is None:
+        raise NobodyOnDuty(agency_id)
+    return officer
+
+
+def who_is_on_duty(rosters: Rosters, agency_id: str, at: datetime) -> Officer | None:
+    """The agency's officer on duty at `at`; None when its post is uncovered then."""
     if at.tzinfo is None:
         raise ValueError("`at` must be timezone-aware")
     roster = _roster(rosters, agency_id)
-    return roster.officer(_on_duty_id(roster.duty, at, rosters.zone))
+    officer_id = _on_duty_id(roster.duty, at, rosters.zone)
+    return None if officer_id is None else roster.officer(officer_id)
 
 
-def _on_duty_id(duty: Duty, at: datetime, zone: ZoneInfo) -> str:
+def _on_duty_id(duty: Duty, at: datetime, zone: ZoneInfo) -> str | None:
     """Dated assignments first, then weekly shifts, then the `always` fallback."""
     for assignment in duty.assignments:
         if assignment.covers(at, zone):
@@ -200,18 +219,18 @@ def _on_duty_id(duty: Duty, at: datetime, zone: ZoneInfo) -> str:
 def escalation_policy(
     rosters: Rosters, agency_id: str, at: datetime, status: Status = Status.ACTUAL
 ) -> EscalationPolicy:
-    """An agency without a roster is escalated with the duty desk's roster: nothing is dropped."""
+    """An agency without a roster is escalated with the duty desk's roster: nothing is dropped.
+    A tier that reaches nobody at `at` (an uncovered post) is left out, so the alert goes
+    straight to the next tier, or to the duty desk when no tier reaches anyone; `skipped` says
+    why, for the audit trail."""
     roster_id = agency_id if agency_id in rosters.agencies else rosters.duty_desk
     roster = _roster(rosters, roster_id)
     drill = status is not Status.ACTUAL
-    tiers = tuple(
-        Tier(
-            number=number,
-            recipients=_recipients(rosters, roster_id, tier.recipients, at, drill),
-            steps=tier.steps,
-        )
-        for number, tier in enumerate(roster.escalation, start=1)
-    )
+    resolved = [
+        (tier, _recipients(rosters, roster_id, tier.recipients, at, drill))
+        for tier in roster.escalation
+    ]
+    tiers, skipped = _reachable_tiers(rosters, resolved, at)
     expiry = _recipients(rosters, roster_id, DUTY_DESK, at, drill)
     return EscalationPolicy(
         agency_id=agency_id,
@@ -222,6 +241,38 @@ def escalation_policy(
         time_zone=rosters.time_zone,
         tiers=tiers,
         on_expiry=ExpiryNotice(recipients=expiry, channels=rosters.expiry_channels),
+        skipped=skipped,
+    )
+
+
+def _reachable_tiers(
+    rosters: Rosters, resolved: list[tuple[TierConfig, tuple[Officer, ...]]], at: datetime
+) -> tuple[tuple[Tier, ...], str | None]:
+    """The tiers that reach someone, numbered from 1; and why any were left out. When none
+    does, the duty desk's own tiers that reach someone; when none of those either, the tiers as
+    they are: the alert then waits, unsent and overdue (a `dead_end` of the coverage check)."""
+    kept = [(tier.steps, who) for tier, who in resolved if who]
+    gone = [f"{n}" for n, (_, who) in enumerate(resolved, start=1) if not who]
+    if not gone:
+        return _numbered(kept), None
+    reason = f"roster tier {', '.join(gone)} reaches nobody (nobody on duty)"
+    if kept:
+        return _numbered(kept), f"{reason}: went straight to the next tier"
+    desk = [
+        (tier.steps, who)
+        for tier in _roster(rosters, rosters.duty_desk).escalation
+        if (who := _recipients(rosters, rosters.duty_desk, tier.recipients, at, drill=False))
+    ]
+    if desk:
+        return _numbered(desk), f"{reason}: went straight to the duty desk"
+    every = [(tier.steps, who) for tier, who in resolved]
+    return _numbered(every), f"{reason}, nor does the duty desk: nobody to alert"
+
+
+def _numbered(tiers: list[tuple[tuple[TierStep, ...], tuple[Officer, ...]]]) -> tuple[Tier, ...]:
+    return tuple(
+        Tier(number=number, recipients=who, steps=steps)
+        for number, (steps, who) in enumerate(tiers, start=1)
     )
 
 
@@ -230,10 +281,10 @@ def _recipients(
 ) -> tuple[Officer, ...]:
     if drill:
         return (rosters.drill_recipient,)
-    if who == ON_DUTY:
-        return (on_duty(rosters, agency_id, at),)
-    if who == DUTY_DESK:
-        return (on_duty(rosters, rosters.duty_desk, at),)
+    if who in (ON_DUTY, DUTY_DESK):
+        whose = agency_id if who == ON_DUTY else rosters.duty_desk
+        officer = who_is_on_duty(rosters, whose, at)
+        return () if officer is None else (officer,)
     everyone = rosters.officers()
     return tuple(everyone[officer_id] for officer_id in who)
 

@@ -113,6 +113,11 @@ class EscalationPolicy(BaseModel):
     time_zone: str
     tiers: tuple[Tier, ...]
     on_expiry: ExpiryNotice
+    skipped: str | None = Field(
+        default=None,
+        description="Why roster tiers were left out (nobody on duty at resolved_at); the "
+        "alert's first audit event carries it as its detail.",
+    )
 
     @property
     def first(self) -> Position:

@@ -22,6 +22,7 @@ from services.notifier.roster import load_rosters
 from services.notifier.settings import NotifierSettings
 from services.notifier.texts.compose import ComposeConfig
 from services.notifier.worker.agents import TABLES, register
+from services.notifier.worker.coverage_watch import CoverageWatch, with_coverage
 from services.notifier.worker.delivery import Delivery
 from services.notifier.worker.dispatcher import Dispatcher, DrillGuard
 from services.notifier.worker.mailer import SmtpChannel
@@ -51,14 +52,17 @@ def wire(settings: NotifierSettings, registry: CollectorRegistry) -> Wiring:
     if problem := two_way.mismatch(settings.twilio_two_way, rosters, str(path)):
         raise ConfigError([problem])
     metrics = NotifierMetrics(registry)
+    coverage = CoverageWatch(rosters, metrics.roster_gaps)
+    coverage.refresh()  # at start: the gauge is there before the first scrape
+    agents = partial(
+        register,
+        rosters=rosters,
+        compose_config=compose_config(settings),
+        make_delivery=partial(delivery, settings, delivery_config(settings), rosters, metrics),
+        metrics=metrics,
+    )
     return Wiring(
-        register=partial(
-            register,
-            rosters=rosters,
-            compose_config=compose_config(settings),
-            make_delivery=partial(delivery, settings, delivery_config(settings), rosters, metrics),
-            metrics=metrics,
-        ),
+        register=with_coverage(agents, coverage),
         tables=TABLES,
         lag_topics=[ALERTS_REQUESTED.name, ALERT_COMMANDS.name, ALERT_DISPATCH.name],
         lag=metrics.lag,

@@ -74,6 +74,14 @@ class NotifierMetrics:
             ["sender", "outcome"],
             registry=registry,
         )
+        self.roster_gaps = Gauge(
+            "safeguard_notifier_roster_gaps",
+            "Findings of the rosters' coverage check for the next 14 days, by kind (uncovered: "
+            "hours with nobody on duty, no_contact: officers unreachable on a tier's channel, "
+            "dead_end: hours no tier reaches anyone); `safeguard rosters check` lists them.",
+            ["kind"],
+            registry=registry,
+        )
         self.lag = Gauge(
             "safeguard_notifier_consumer_lag",
             "Records not yet processed, per topic partition.",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from contracts.topics import ALERT_COMMANDS, ALERT_DISPATCH, ALERTS_REQUESTED, INCIDENTS
 from devstack.kafka import LocalKafka
@@ -24,6 +25,29 @@ from tests.integration.servers import BackgroundServer, free_port
 HERE = Path(__file__).parent
 LINK_SECRET = "test-link-secret-0123456789-0123456789"
 SMTP_USER, SMTP_PASSWORD = "notifier", "mail-password"
+# Added to rosters.yaml for the chain only (the benchmarks and delivery tests share the file):
+# Mường Chà's commune post has nobody on duty, ever, so its alerts go straight to tier 2.
+UNCOVERED_POST = {
+    "officers": [
+        {
+            "id": "muong-cha-officer",
+            "name": "Muong Cha officer",
+            "phone": "+842000003001",
+            "email": "muong-cha-officer@example.invalid",
+        },
+        {
+            "id": "muong-cha-chair",
+            "name": "Muong Cha chair",
+            "phone": "+842000003002",
+            "email": "muong-cha-chair@example.invalid",
+        },
+    ],
+    "duty": {},
+    "escalation": [
+        {"recipients": "on_duty", "steps": [{"channel": "sms", "wait_minutes": 30}]},
+        {"recipients": ["muong-cha-chair"], "steps": [{"channel": "sms", "wait_minutes": 30}]},
+    ],
+}
 
 
 @dataclass
@@ -52,7 +76,9 @@ def chain(kafka: LocalKafka, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     folder = tmp_path_factory.mktemp("chain")
     config = folder / "config"
     shutil.copytree(ROOT / "config/dienbien", config)
-    shutil.copy(HERE / "rosters.yaml", config / "rosters.yaml")
+    rosters = yaml.safe_load((HERE / "rosters.yaml").read_text(encoding="utf-8"))
+    rosters["agencies"]["cpo-muong-cha"] = UNCOVERED_POST
+    (config / "rosters.yaml").write_text(yaml.safe_dump(rosters), encoding="utf-8")
     front_port = free_port()
     front_url = f"http://127.0.0.1:{front_port}"
     standin_settings = StandinSettings(

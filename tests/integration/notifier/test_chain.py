@@ -29,6 +29,7 @@ from tests.integration.servers import BackgroundServer
 HEALTH, POLICE, DESK = "dienbien-health-pcd", "dienbien-police", "cpo-muong-cha"
 HEALTH_PHONE, POLICE_PHONE, DEPUTY_PHONE = "+842000002001", "+842000001001", "+842000001002"
 DESK_PHONE, DRILL_PHONE = "+842000009001", "+842000009999"
+CHAIR_PHONE = "+842000003002"  # Mường Chà's tier 2: its post has nobody on duty (conftest)
 NEGLECT = SCENARIOS[2].incident  # Mường Chà: the health division and the commune officer
 SEXUAL_ABUSE = SCENARIOS[0].incident  # police among others
 # The agencies' names in config/dienbien/agencies.yaml, which the chain's config folder copies
@@ -144,6 +145,23 @@ def test_nobody_answers_so_the_deputy_then_the_duty_desk_hear_of_it(
     assert str(expiry["body"]).startswith(
         f"QUÁ HẠN: {reference} gửi {POLICE_NAME} chưa ai xác nhận từ "
     )
+
+
+def test_an_alert_for_an_uncovered_post_goes_straight_to_the_next_tier_saying_why(
+    chain: Chain, intake_server: BackgroundServer, audit: AlertEvents
+) -> None:
+    incident_id, reference = post_incident(intake_server, NEGLECT)
+    [first] = sms(chain.standin, CHAIR_PHONE, reference)
+    notified = audit.wait(incident_id, DESK, "alert.notified")
+    assert notified["tier"] == 1
+    assert notified["detail"] == (
+        "roster tier 1 reaches nobody (nobody on duty): went straight to the next tier"
+    )
+    audit.wait(incident_id, DESK, "message.queued")
+    queued = [e for e in audit.of(incident_id, DESK) if e["type"] == "message.queued"]
+    assert [e["actor"] for e in queued] == ["muong-cha-chair"]
+    assert not str(first["body"]).startswith("CHUYỂN LÊN CẤP")  # the first message it gets
+    assert inbox(chain.standin, "+842000003001", reference) == []
 
 
 def test_a_failing_number_falls_back_to_email(
