@@ -34,7 +34,7 @@ import httpx
 import yaml
 from kafka import KafkaConsumer, TopicPartition
 
-from bench.ledger import AlertTrail, Observed, reconcile
+from bench.ledger import LATE_SECONDS, AlertTrail, Observed, reconcile
 from contracts import events
 from contracts.alert import AlertRequestedV1
 from contracts.alert_event import AlertEventV1
@@ -407,12 +407,22 @@ def _sha256(text: str) -> str:
 
 
 def report(path: Path, args: argparse.Namespace, schedule: list[str], ledger_text: str) -> None:
+    run = (
+        f"python -m bench.chaos --seconds {args.seconds:g} --rate {args.rate:g} "
+        f"--seed {args.seed} --rounds {args.rounds}"
+    )
     lines = [
         "# Reliability: the chaos run's ledger",
         "",
-        f"`python -m bench.chaos --seconds {args.seconds:g} --rate {args.rate:g} "
-        f"--seed {args.seed} --rounds {args.rounds}`, reconciled from the topics and the SMS",
-        "stand-in, never from the services' own counters.",
+        f"`{run}` (run on {datetime.now(UTC):%Y-%m-%d}, 2 noisy cores): a steady load of",
+        "incidents from two sources (the helpline and the school system, a quarter of them",
+        "drills, the sample province's scenarios over many units) while the faults below are",
+        "injected one after another, each lasting until the next. Acknowledgments arrive during",
+        "every fault, in turn by the ops API, by the link in the officer's SMS and by pressing 1",
+        "in an escalation call. The ledger is reconciled from the topics (`incidents`,",
+        "`alerts.requested`, `alerts.events`, the dead-letter topic) and the SMS stand-in's",
+        "record of every request it took, never from the services' own counters; the run exits",
+        "1 on any loss. `make test` runs the short form (`--seconds 90 --seed 7`) after pytest.",
         "",
         "## Fault schedule",
         "",
@@ -421,6 +431,19 @@ def report(path: Path, args: argparse.Namespace, schedule: list[str], ledger_tex
         "## Ledger",
         "",
         ledger_text,
+        "",
+        "## Reading it",
+        "",
+        "- *Duplicates*: a message may be sent again only when the notifier worker dies between",
+        "  the gateway's answer and the commit of its record, so at most the sends in flight at",
+        "  the kill (the `slots` of delivery.yaml); the ledger checks at most 1 + (restarts of",
+        "  the notifier worker) sends per message id.",
+        "- *Lateness*: how long after its deadline each escalation fired, from the deadline each",
+        f"  `alert.deadline_passed` event carries; over {LATE_SECONDS:g} s is counted as late.",
+        "  Escalations late by several seconds are those due while the notifier worker or the",
+        "  broker was down: the timer that fires them runs in the worker.",
+        "- *Acknowledgments refused*: given after the alert had expired; the worker refuses",
+        "  them, and that is right, so they are not a loss.",
         "",
     ]
     path.write_text("\n".join(lines), encoding="utf-8")
