@@ -3,8 +3,9 @@ loop on the same broker, in the same run.
 
     .venv/bin/python -m bench.router_bench [--incidents 5000]
 
-Uses a fresh broker (ports 29092/29093, data in .var/kafka-bench, wiped first). Both consumers
-read the same pre-filled incidents topic under their own consumer group; throughput counts
+Uses a fresh broker (ports 26092/26093, data in .var/kafka-router-bench, wiped first) and
+router web port 26101: none of them the notifier bench's, so the two can run at once. Both
+consumers read the same pre-filled incidents topic under their own consumer group; throughput counts
 from the first committed offset to the last, so start-up and rebalancing are left out.
 """
 
@@ -111,8 +112,8 @@ def measure_router(broker: LocalKafka, count: int) -> float:
         "SAFEGUARD_KAFKA_BOOTSTRAP": broker.bootstrap,
         "SAFEGUARD_ROUTER_APP_ID": group,
         "SAFEGUARD_LOG_LEVEL": "WARNING",
-        "SAFEGUARD_ROUTER_WEB_PORT": "29101",
-        "SAFEGUARD_ROUTER_DATA_DIR": str(ROOT / ".var/kafka-bench/router"),
+        "SAFEGUARD_ROUTER_WEB_PORT": "26101",
+        "SAFEGUARD_ROUTER_DATA_DIR": str(ROOT / ".var/kafka-router-bench/router"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "router"],
@@ -152,8 +153,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--incidents", type=int, default=5000)
     args = parser.parse_args()
-    home = ROOT / ".var/kafka-bench"
-    broker = LocalKafka(home, port=29092, controller_port=29093)
+    home = ROOT / ".var/kafka-router-bench"
+    broker = LocalKafka(home, port=26092, controller_port=26093)
     if broker.running_pid() is not None:
         broker.stop()
     shutil.rmtree(home / "data", ignore_errors=True)

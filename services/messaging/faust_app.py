@@ -1,6 +1,7 @@
 """The faust App every Safeguard worker runs: the same guarantees, only names and ports differ."""
 
 from pathlib import Path
+from typing import Any
 
 import faust
 import mode
@@ -13,7 +14,13 @@ __all__ = ["changelog_topics", "prepare_changelogs", "worker_app"]
 
 
 def worker_app(
-    app_id: str, bootstrap: str, store: str, data_dir: Path, web_bind: str, web_port: int
+    app_id: str,
+    bootstrap: str,
+    store: str,
+    data_dir: Path,
+    web_bind: str,
+    web_port: int,
+    **settings: Any,  # a service's own faust settings, e.g. the router's producer batches
 ) -> faust.App:
     return faust.App(
         app_id,
@@ -37,6 +44,7 @@ def worker_app(
         broker_session_timeout=10.0,
         broker_heartbeat_interval=3.0,
         TableManager=SeekSafeTableManager,  # faust can drop records at recovery's end
+        **settings,
     )
 
 

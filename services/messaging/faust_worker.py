@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import faust
 from prometheus_client import CollectorRegistry, Gauge
@@ -45,6 +46,7 @@ class Wiring:
     lag_topics: Sequence[str]
     lag: Gauge
     started: Mapping[str, str] = field(default_factory=dict)  # logged once at start
+    settings: Mapping[str, Any] = field(default_factory=dict)  # faust settings of its own
 
 
 def run_worker(identity: WorkerIdentity, bootstrap: Callable[[CollectorRegistry], Wiring]) -> int:
@@ -64,6 +66,7 @@ def run_worker(identity: WorkerIdentity, bootstrap: Callable[[CollectorRegistry]
         identity.data_dir,
         identity.web_bind,
         identity.web_port,
+        **wiring.settings,
     )
     wiring.register(app)
     topics = list(wiring.lag_topics)

@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from contracts.topics import INCIDENTS
 from services.messaging.faust_worker import Wiring, WorkerIdentity, run_worker
-from services.router.agents import TABLES, register
+from services.router.agents import FAUST_SETTINGS, TABLES, register
 from services.router.directory import load_directory
 from services.router.metrics import RouterMetrics
 from services.router.rules import load_rules
@@ -42,4 +42,5 @@ def wire(settings: RouterSettings, registry: CollectorRegistry) -> Wiring:
         lag_topics=[INCIDENTS.name],
         lag=metrics.lag,
         started={"rules_version": rules.version},
+        settings=FAUST_SETTINGS,
     )

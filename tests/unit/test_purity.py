@@ -22,6 +22,7 @@ PURE_MODULES = (
     "services/router/routing.py",
     "services/router/explain.py",
     "services/router/processing.py",
+    "services/router/batching.py",
     "services/router/linking.py",
     "services/router/casebook.py",
     "services/router/deadlines.py",
