@@ -4,9 +4,10 @@ fail on a schedule; then a ledger reconciled from the topics and the stand-in.
     .venv/bin/python -m bench.chaos [--seconds 150] [--rate 2] [--seed 7] [--rounds 1]
                                     [--report FILE]
 
-Loopback only: a fresh broker (ports 39092/39093, data in .var/kafka-chaos wiped first), the
-Twilio stand-in, the SMTP mailbox, intake, router, notifier worker and notifier front, each its
-own process. Exits 1 when the ledger shows a loss.
+Loopback only, on ports 31000-31102, below the ephemeral range (so no other program's free
+port can take one while a service restarts): a fresh broker (31092/31093, data in
+.var/kafka-chaos wiped first), the Twilio stand-in, the SMTP mailbox, intake, router, notifier
+worker and notifier front, each its own process. Exits 1 when the ledger shows a loss.
 """
 
 import argparse
@@ -49,9 +50,9 @@ from services.notifier.settings import NotifierSettings
 ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / ".var/kafka-chaos"
 STANDIN, INTAKE, FRONT = (
-    "http://127.0.0.1:38030",
-    "http://127.0.0.1:38000",
-    "http://127.0.0.1:38001",
+    "http://127.0.0.1:31030",
+    "http://127.0.0.1:31000",
+    "http://127.0.0.1:31001",
 )
 ROSTERS = ROOT / "tests/integration/notifier/rosters.yaml"  # the police escalate in seconds
 OPS_KEY = "chaos-ops-key"
@@ -338,7 +339,7 @@ def settle(rig: Rig, load: Load, acks: Acknowledger, timeout: float) -> Observed
 
 
 def build_rig(logs: Path) -> Rig:
-    broker = LocalKafka(HOME, port=39092, controller_port=39093)
+    broker = LocalKafka(HOME, port=31092, controller_port=31093)
     if broker.running_pid() is not None:
         broker.stop()
     shutil.rmtree(HOME / "data", ignore_errors=True)
@@ -356,12 +357,12 @@ def build_rig(logs: Path) -> Rig:
         "SAFEGUARD_TWILIO_BASE_URL": STANDIN,
         "SAFEGUARD_TWILIO_TWO_WAY": "true",  # the test rosters give one officer reply codes
         "SAFEGUARD_SMS_PER_SECOND": "50",
-        "SAFEGUARD_SMTP_PORT": "38025",
+        "SAFEGUARD_SMTP_PORT": "31025",
         "SAFEGUARD_SMTP_STARTTLS": "false",
         "SAFEGUARD_PUBLIC_BASE_URL": FRONT,
         "SAFEGUARD_OPS_API_KEYS_SHA256": f'["{_sha256(OPS_KEY)}"]',
-        "SAFEGUARD_ROUTER_WEB_PORT": "39101",
-        "SAFEGUARD_NOTIFIER_WEB_PORT": "39102",
+        "SAFEGUARD_ROUTER_WEB_PORT": "31101",
+        "SAFEGUARD_NOTIFIER_WEB_PORT": "31102",
         "SAFEGUARD_ROUTER_DATA_DIR": str(HOME / "router"),
         "SAFEGUARD_NOTIFIER_DATA_DIR": str(HOME / "notifier"),
     }
@@ -374,7 +375,7 @@ def build_rig(logs: Path) -> Rig:
                 "-m",
                 "devstack.twilio_standin",
                 "--port",
-                "38030",
+                "31030",
                 "--inbound-sms-url",
                 f"{FRONT}/webhooks/twilio/sms",
             ],
@@ -387,17 +388,17 @@ def build_rig(logs: Path) -> Rig:
                 "-m",
                 "devstack.mailbox",
                 "--port",
-                "38025",
+                "31025",
                 "--http-port",
-                "38026",
+                "31026",
                 "--no-tls",
             ],
-            "http://127.0.0.1:38026/messages",
+            "http://127.0.0.1:31026/messages",
         ),
-        Service("intake", [*cli, "intake", "--port", "38000"], f"{INTAKE}/readyz"),
-        Service("router", [*cli, "router"], "http://127.0.0.1:39101/metrics"),
-        Service("notifier", [*cli, "notifier"], "http://127.0.0.1:39102/metrics"),
-        Service("notifier-api", [*cli, "notifier-api", "--port", "38001"], f"{FRONT}/readyz"),
+        Service("intake", [*cli, "intake", "--port", "31000"], f"{INTAKE}/readyz"),
+        Service("router", [*cli, "router"], "http://127.0.0.1:31101/metrics"),
+        Service("notifier", [*cli, "notifier"], "http://127.0.0.1:31102/metrics"),
+        Service("notifier-api", [*cli, "notifier-api", "--port", "31001"], f"{FRONT}/readyz"),
     ]
     return Rig(broker, {s.name: s for s in services}, environment, logs)
 
