@@ -10,7 +10,7 @@ from faust.types import EventT
 
 from contracts import cloudevents, events
 from contracts.deadletter import DeadLetter, DeadLetterV1
-from services.messaging.faust_events import event_headers
+from services.messaging.faust_events import event_headers, produce
 
 __all__ = ["set_aside"]
 
@@ -36,4 +36,4 @@ async def set_aside(
         failed_at=datetime.now(UTC),
     )
     headers, value = cloudevents.encode(type=events.DEAD_LETTER, source=service, data=record)
-    await (await topic.send(key=message.key, value=value, headers=headers))
+    await (await produce(topic, message.key, value, headers))

@@ -23,7 +23,7 @@ from contracts import cloudevents, events
 from contracts.deadletter import DeadLetter
 from contracts.topics import ALERTS_REQUESTED, DEAD_LETTERS, INCIDENTS
 from services.messaging.dead_letters import set_aside
-from services.messaging.faust_events import event_headers
+from services.messaging.faust_events import event_headers, produce
 from services.router.batching import Batch, Held
 from services.router.directory import Directory
 from services.router.metrics import RouterMetrics
@@ -167,7 +167,7 @@ async def _emit(alerts: faust.TopicT, outcome: Routed, metrics: RouterMetrics) -
         headers, value = cloudevents.encode(
             type=events.ALERT_REQUESTED, source=SOURCE, data=request, subject=request.alert_id
         )
-        pending.append(await _publish(alerts, request.alert_id.encode(), value, headers))
+        pending.append(await produce(alerts, request.alert_id.encode(), value, headers))
         metrics.routed.labels(
             request.rule_path[-1], request.facts.category.value, request.kind.value
         ).inc()
@@ -175,14 +175,6 @@ async def _emit(alerts: faust.TopicT, outcome: Routed, metrics: RouterMetrics) -
         metrics.triage.labels(outcome.source, kind.value).inc()
         log.warning("incident sent to the duty desk for triage", extra={"kind": kind.value})
     return pending
-
-
-async def _publish(
-    topic: faust.TopicT, key: bytes, value: bytes, headers: cloudevents.Headers
-) -> Awaitable[Any]:
-    """Straight to the app's producer (same partitioner, acks and idempotence as Topic.send):
-    Topic.send's serializers, callbacks and sensors doubled the router's CPU per incident."""
-    return await topic.app.producer.send(topic.get_topic_name(), key, value, None, None, headers)
 
 
 def _category(outcome: Routed) -> str:

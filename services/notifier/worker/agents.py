@@ -26,7 +26,7 @@ from contracts.topics import (
     DEAD_LETTERS,
 )
 from services.messaging.dead_letters import set_aside
-from services.messaging.faust_events import event_headers
+from services.messaging.faust_events import event_headers, produce
 from services.notifier.core.ack import AlertState, AuditType
 from services.notifier.core.channels import ProviderAccepted, ProviderRejected
 from services.notifier.core.duty import Rosters
@@ -200,7 +200,7 @@ async def _report_retry(
 
 async def _queue(topic: faust.TopicT, key: str, kind: str, data: BaseModel) -> Any:
     headers, value = cloudevents.encode(type=kind, source=SOURCE, data=data, subject=key)
-    return await topic.send(key=key.encode(), value=value, headers=headers)
+    return await produce(topic, key.encode(), value, headers)
 
 
 async def _send(topic: faust.TopicT, key: str, kind: str, data: BaseModel) -> None:
