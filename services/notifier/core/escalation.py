@@ -6,8 +6,8 @@ The notifier's agent loops until it has to wait::
         ... send what `decision` says, apply the matching event, keep the new state
 
 Only an acknowledgment stops an escalation; delivery receipts are never read here, so a
-"delivered" receipt (or none at all) changes no deadline. A message that fails is retried
-with exponential backoff and full jitter, then falls back to another channel or number.
+"delivered" receipt (or none at all) changes no deadline. A message that fails for good (the
+delivery loop has retried what could be retried) falls back to another channel or number.
 """
 
 from dataclasses import dataclass
@@ -26,7 +26,6 @@ from services.notifier.core.ack import (
 )
 from services.notifier.core.channels import ChannelKind
 from services.notifier.core.policy import Officer, Position
-from services.notifier.core.retry import RandomSource, RetryPolicy, backoff
 
 __all__ = [
     "Decision",
@@ -35,7 +34,6 @@ __all__ = [
     "Idle",
     "NotifyExpiry",
     "PassDeadline",
-    "Retry",
     "Send",
     "Wait",
     "after_failure",
@@ -136,13 +134,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-# Retries and fallback -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Retry:
-    message_id: str
-    at: datetime
+# Fallback ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -167,18 +159,13 @@ class GiveUp:
     reason: str
 
 
-def after_failure(
-    state: AlertState, message_id: str, now: datetime, policy: RetryPolicy, rng: RandomSource
-) -> Retry | Fallback | GiveUp:
-    """Call after a SendFailed or an undelivered/failed receipt has been applied."""
+def after_failure(state: AlertState, message_id: str) -> Fallback | GiveUp:
+    """Call after a final SendFailed or an undelivered/failed receipt has been applied."""
     message = state.message(message_id)
     if message is None:
         return GiveUp(f"unknown message {message_id}")
     if state.lifecycle is Lifecycle.ACKNOWLEDGED:
         return GiveUp("acknowledged")
-    if message.delivery is Delivery.QUEUED and 0 < message.attempts < policy.max_attempts:
-        delay = backoff(message.attempts - 1, policy.base_seconds, policy.cap_seconds, rng)
-        return Retry(message_id, now + timedelta(seconds=delay))
     if message.delivery not in {Delivery.QUEUED, Delivery.FAILED, Delivery.UNDELIVERED}:
         return GiveUp(f"message is {message.delivery}")
     return _fallback(state, message)

@@ -1,7 +1,6 @@
 """Moves one alert forward: a request or a command in, the new state, the audit trail and the
 messages to send out. Pure; the faust agent only loads state, calls this, and publishes."""
 
-import random
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import assert_never
@@ -32,7 +31,6 @@ from services.notifier.core.escalation import (
     decide,
 )
 from services.notifier.core.policy import EscalationPolicy
-from services.notifier.core.retry import RetryPolicy
 
 __all__ = ["Progress", "advance", "on_command", "on_request"]
 
@@ -42,9 +40,6 @@ _RECEIPTS = {
     ReceiptStatus.FAILED: Delivery.FAILED,
     ReceiptStatus.UNKNOWN: Delivery.UNKNOWN,
 }
-# The dispatcher retries recoverable failures itself and reports only the final outcome, so
-# a reported failure always moves on to the fallback.
-_NO_MORE_RETRIES = RetryPolicy(max_attempts=1)
 
 
 @dataclass
@@ -172,13 +167,7 @@ def _acknowledge(progress: Progress, command: AlertCommandV1, now: datetime) -> 
 
 def _fall_back(progress: Progress, message_id: str, now: datetime) -> None:
     assert progress.state is not None
-    next_move = after_failure(
-        progress.state,
-        message_id,
-        now,
-        _NO_MORE_RETRIES,
-        random.Random(),  # noqa: S311 - jitter
-    )
+    next_move = after_failure(progress.state, message_id)  # the delivery loop retried already
     if isinstance(next_move, Fallback):
         [new_id] = _new_ids(progress.state, 1)
         _apply(progress, next_move.rerouted(new_id, now))

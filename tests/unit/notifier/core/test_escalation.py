@@ -1,12 +1,9 @@
 """Escalation timing, driven the way the agent drives it, with a clock the test controls."""
 
-import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from contracts.incident import Status
 from services.notifier.core import ack
@@ -29,13 +26,11 @@ from services.notifier.core.escalation import (
     Idle,
     NotifyExpiry,
     PassDeadline,
-    Retry,
     Send,
     Wait,
     after_failure,
     decide,
 )
-from services.notifier.core.retry import RetryPolicy, backoff
 from tests.unit.notifier.builders import (
     INCIDENT_ID,
     MONDAY_0800,
@@ -202,16 +197,6 @@ def test_a_drill_goes_to_the_drill_recipient_only() -> None:
 # Retries and fallback ------------------------------------------------------------------------
 
 
-class Highest:
-    """A random source that always draws the top of the range."""
-
-    def uniform(self, a: float, b: float) -> float:
-        return b
-
-
-RETRY = RetryPolicy(max_attempts=3, base_seconds=2.0, cap_seconds=60.0)
-
-
 def _sent_tier_one() -> AlertState:
     return dispatch(new_state(), T0)
 
@@ -221,32 +206,19 @@ def _fail(state: AlertState, message_id: str, recoverable: bool) -> AlertState:
     return ack.apply(state, event).state
 
 
-def test_a_recoverable_failure_is_retried_with_backoff() -> None:
-    state = _fail(_sent_tier_one(), "t1s1-day", recoverable=True)
-    assert after_failure(state, "t1s1-day", T0, RETRY, Highest()) == Retry(
-        "t1s1-day", T0 + timedelta(seconds=2)
-    )
-    state = _fail(state, "t1s1-day", recoverable=True)
-    assert after_failure(state, "t1s1-day", T0, RETRY, Highest()) == Retry(
-        "t1s1-day", T0 + timedelta(seconds=4)
-    )
-
-
 def test_sms_falls_back_to_the_backup_number_then_email_then_gives_up() -> None:
-    state = _sent_tier_one()
-    for _ in range(RETRY.max_attempts):
-        state = _fail(state, "t1s1-day", recoverable=True)
-    first = after_failure(state, "t1s1-day", T0, RETRY, Highest())
+    state = _fail(_sent_tier_one(), "t1s1-day", recoverable=False)
+    first = after_failure(state, "t1s1-day")
     assert isinstance(first, Fallback)
     assert (first.channel, first.backup, first.recipient.id) == (ChannelKind.SMS, True, "day")
     state = ack.apply(state, first.rerouted("fb1", T0)).state
     state = _fail(state, "fb1", recoverable=False)
-    second = after_failure(state, "fb1", T0, RETRY, Highest())
+    second = after_failure(state, "fb1")
     assert isinstance(second, Fallback)
     assert (second.channel, second.backup) == ("email", False)
     state = ack.apply(state, second.rerouted("fb2", T0)).state
     state = _fail(state, "fb2", recoverable=False)
-    assert after_failure(state, "fb2", T0, RETRY, Highest()) == GiveUp("every route to day failed")
+    assert after_failure(state, "fb2") == GiveUp("every route to day failed")
 
 
 def _next_step(state: AlertState) -> AlertState:
@@ -263,18 +235,18 @@ def test_an_undelivered_receipt_falls_back_without_a_backup_number() -> None:
     state = ack.apply(state, Sent(message_id=message_id, provider_id="P", at=T0)).state
     receipt = DeliveryReported(message_id=message_id, status=Delivery.UNDELIVERED, at=T0)
     state = ack.apply(state, receipt).state
-    decision = after_failure(state, message_id, T0, RETRY, Highest())
+    decision = after_failure(state, message_id)
     assert isinstance(decision, Fallback)
     assert (decision.recipient.id, decision.channel, decision.backup) == ("deputy", "email", False)
 
 
 def test_a_failed_voice_call_falls_back_to_the_backup_number_then_sms() -> None:
     state = _fail(_next_step(_sent_tier_one()), "t1s2-day", recoverable=False)
-    first = after_failure(state, "t1s2-day", T0, RETRY, Highest())
+    first = after_failure(state, "t1s2-day")
     assert isinstance(first, Fallback)
     assert (first.channel, first.backup) == (ChannelKind.VOICE, True)
     state = _fail(ack.apply(state, first.rerouted("fb1", T0)).state, "fb1", recoverable=False)
-    second = after_failure(state, "fb1", T0, RETRY, Highest())
+    second = after_failure(state, "fb1")
     assert isinstance(second, Fallback)
     assert (second.channel, second.backup) == (ChannelKind.SMS, False)
 
@@ -286,32 +258,10 @@ def test_nothing_to_do_for_a_message_that_went_out(status: Delivery) -> None:
         state = ack.apply(
             state, DeliveryReported(message_id="t1s1-day", status=status, at=T0)
         ).state
-    assert isinstance(after_failure(state, "t1s1-day", T0, RETRY, Highest()), GiveUp)
+    assert isinstance(after_failure(state, "t1s1-day"), GiveUp)
 
 
 def test_no_fallback_once_acknowledged() -> None:
     state = _fail(_sent_tier_one(), "t1s1-day", recoverable=False)
     state = ack.apply(state, Acknowledged(by="day", method=AckMethod.LINK, at=T0)).state
-    assert after_failure(state, "t1s1-day", T0, RETRY, Highest()) == GiveUp("acknowledged")
-
-
-@given(
-    attempt=st.integers(min_value=0, max_value=10_000),
-    base=st.floats(min_value=0.001, max_value=100),
-    cap=st.floats(min_value=0.001, max_value=3600),
-    seed=st.integers(),
-)
-def test_backoff_is_full_jitter_under_the_capped_exponential(
-    attempt: int, base: float, cap: float, seed: int
-) -> None:
-    delay = backoff(attempt, base, cap, random.Random(seed))
-    assert 0.0 <= delay <= min(cap, base * 2.0 ** min(attempt, 64))
-
-
-def test_backoff_grows_exponentially_up_to_the_cap() -> None:
-    assert [backoff(n, 1.0, 10.0, Highest()) for n in range(6)] == [1, 2, 4, 8, 10, 10]
-
-
-def test_backoff_rejects_nonsense() -> None:
-    with pytest.raises(ValueError, match="attempt"):
-        backoff(-1, 1.0, 10.0, Highest())
+    assert after_failure(state, "t1s1-day") == GiveUp("acknowledged")
