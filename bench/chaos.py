@@ -423,7 +423,7 @@ def report(path: Path, args: argparse.Namespace, schedule: list[str], ledger_tex
         "in an escalation call. The ledger is reconciled from the topics (`incidents`,",
         "`alerts.requested`, `alerts.events`, the dead-letter topic) and the SMS stand-in's",
         "record of every request it took, never from the services' own counters; the run exits",
-        "1 on any loss. `make test` runs the short form (`--seconds 90 --seed 7`) after pytest.",
+        "1 on any loss.",
         "",
         "## Fault schedule",
         "",
