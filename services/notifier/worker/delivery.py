@@ -97,10 +97,14 @@ class Delivery:
         }
         self._wake = asyncio.Event()
         self._random = random.Random()  # noqa: S311 - jitter, not security
-        for state in pool.snapshot():  # read at each scrape: a rate recovers while idle too
+        # Read at each scrape, not kept up to date on the send path: a rate recovers while
+        # idle, and counting the queues at every message of a burst would cost O(n) each.
+        for state in pool.snapshot():
             metrics.sender_rate.labels(state.sender).set_function(
                 partial(self._rate_ratio, state.sender)
             )
+        for name in priority.classes:
+            metrics.queue_depth.labels(name).set_function(partial(self._depth, name))
 
     def offer(self, request: DispatchRequestV1, settle: Settle, source: Hashable) -> None:
         """Queue a message; `settle` hears how it ended, in the caller's context."""
@@ -110,17 +114,14 @@ class Delivery:
         priority = self._priority.priority_of(MessageFacts.of_request(request))
         not_before = request.not_before.timestamp() if request.not_before else None
         lane.queue.push(job, priority, self._clock(), not_before)
-        self._observe_depth()
         self._wake.set()
 
     def forget(self, sources: Collection[Hashable]) -> int:
         """Drop the queued messages of sources no longer ours (partitions revoked in a
         rebalance): their new owner re-reads them, so only the sends in flight can repeat."""
-        dropped = sum(
+        return sum(
             lane.queue.discard(lambda job: job.source in sources) for lane in self._lanes.values()
         )
-        self._observe_depth()
-        return dropped
 
     async def run(self) -> None:
         """Start what can start; otherwise sleep until something may have changed."""
@@ -153,7 +154,6 @@ class Delivery:
         self._metrics.dispatch_wait.labels(job.priority.priority_class).observe(
             max(0.0, self._clock() - job.ready_at)
         )
-        self._observe_depth()
         task = asyncio.create_task(self._send(lane, job.item, grant), context=job.item.context)
         lane.tasks.add(task)
         task.add_done_callback(lane.tasks.discard)
@@ -208,10 +208,7 @@ class Delivery:
                 log.exception("settling a message failed; trying again")
                 await asyncio.sleep(2.0)
 
-    def _observe_depth(self) -> None:
-        depth: dict[str, int] = {name: 0 for name in self._priority.classes}
-        for lane in self._lanes.values():
-            for name, n in lane.queue.depth_by_class().items():
-                depth[name] += n
-        for name, n in depth.items():
-            self._metrics.queue_depth.labels(name).set(n)
+    def _depth(self, priority_class: str) -> int:
+        return sum(
+            lane.queue.depth_by_class().get(priority_class, 0) for lane in self._lanes.values()
+        )
